@@ -1,0 +1,36 @@
+#pragma once
+
+#include <digitlab/digit_net.h>
+
+#include <torch/script.h>
+
+#include <filesystem>
+#include <string>
+
+namespace digitlab {
+
+/// Name of the JSON model card stored inside every TorchScript file DigitLab writes.
+constexpr const char* kModelCardEntry = "digitlab.json";
+
+/// Builds a standalone TorchScript module from a trained DigitNet: its weights as parameters and
+/// buffers, and a scripted forward (N x 1 x 28 x 28 in [0,1] -> N x 10 probabilities) that needs
+/// no DigitLab code, so Python's torch.jit.load and C++'s torch::jit::load both run it.
+torch::jit::Module build_torchscript(const DigitNet& net);
+
+/// Writes build_torchscript(net) to path (temporary name, then rename) with model_card_json
+/// stored as the extra file kModelCardEntry. Throws std::runtime_error naming the path.
+void save_torchscript(const DigitNet& net, const std::filesystem::path& path,
+                      const std::string& model_card_json);
+
+/// A loaded TorchScript digit model and its model card ("{}" when it has none).
+struct LoadedModel {
+  torch::jit::Module module;
+  std::string model_card_json;
+};
+
+/// Loads a TorchScript model onto device and checks the contract with a probe batch
+/// (2 x 1 x 28 x 28 -> 2 x 10 probabilities). Throws std::runtime_error naming the file
+/// when it is missing, unreadable, not TorchScript, or breaks the contract.
+LoadedModel load_torchscript(const std::filesystem::path& path, const torch::Device& device = torch::kCPU);
+
+}  // namespace digitlab

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages DigitLab needs that are not installed yet.
+# Usage: scripts/install-deps.sh [--tests]   (--tests adds what only the test suite needs)
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++ pkg-config
+  libtorch-dev libopenblas0          # LibTorch 1.13 (CPU) on OpenBLAS, not the reference BLAS
+  zlib1g-dev libcurl4-openssl-dev    # gzipped IDX files, MNIST download
+  libcli11-dev nlohmann-json3-dev    # CLI parsing, metrics.json
+  libgtest-dev                       # GoogleTest (the build registers the tests with CTest)
+)
+if [[ "${1:-}" == "--tests" ]]; then
+  packages+=(python3-torch)          # Python's torch.jit.load checks our TorchScript files
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "All ${#packages[@]} required packages are installed."
+  exit 0
+fi
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "error: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo=(sudo)
+fi
+echo "Installing: ${missing[*]}"
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Quick start, command 2: install what is missing, build, and run the whole test suite.
+# Tests read MNIST from ../shared/datasets/mnist (override: -DDIGITLAB_MNIST_DIR=...) and never
+# touch the network.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh --tests
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DDIGITLAB_TESTS=ON
+cmake --build build --parallel "$(nproc)"
+ctest --test-dir build --output-on-failure "$@"

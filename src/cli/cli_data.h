@@ -1,0 +1,16 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace digitlab::cli {
+
+/// The data folder: --data if given, else DIGITLAB_DATA, else the XDG default.
+std::filesystem::path resolve_data_dir(const std::string& option);
+
+/// Downloads whatever MNIST files are missing from dir, with a progress bar, unless offline
+/// (then a missing file is an error naming it). Mirrors come from DIGITLAB_MNIST_MIRRORS
+/// (comma-separated base URLs) when set. Throws std::runtime_error on failure.
+void ensure_mnist(const std::filesystem::path& dir, bool offline);
+
+}  // namespace digitlab::cli

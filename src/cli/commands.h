@@ -1,0 +1,30 @@
+#pragma once
+// Each subcommand registers itself on the app; the parsed subcommand's action runs after parsing.
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+namespace digitlab::cli {
+
+/// What a parsed subcommand does; returns the process exit code.
+using CommandAction = std::function<int()>;
+
+/// `train`: trains DigitNet on MNIST.
+void add_train_command(CLI::App& app, CommandAction& action);
+/// `eval MODEL`: accuracy, per-class accuracy and confusion matrix on the MNIST test set.
+void add_eval_command(CLI::App& app, CommandAction& action);
+/// `download`: fetches MNIST into the data folder.
+void add_download_command(CLI::App& app, CommandAction& action);
+
+/// The command line as typed (set by main), recorded in metrics.json.
+std::string& invocation();
+
+/// Exit codes shared by every command.
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitInterrupted = 130;
+
+}  // namespace digitlab::cli

@@ -1,0 +1,98 @@
+#include "cli_data.h"
+#include "commands.h"
+
+#include <digitlab/evaluator.h>
+#include <digitlab/mnist.h>
+#include <digitlab/runtime.h>
+#include <digitlab/torchscript.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <memory>
+
+namespace digitlab::cli {
+namespace {
+
+struct EvalOptions {
+  std::string model;
+  std::string data;
+  std::string device = "auto";
+  int threads = 0;
+  int64_t limit = 0;
+  bool json = false;
+  bool offline = false;
+};
+
+void print_table(const ConfusionMatrix& m, const std::string& model, const std::string& device) {
+  std::printf("model:    %s\ndevice:   %s\nimages:   %lld\naccuracy: %.2f%%  (%lld wrong)\n\n", model.c_str(),
+              device.c_str(), static_cast<long long>(m.total()), m.accuracy() * 100,
+              static_cast<long long>(m.total() - m.correct()));
+  std::printf("per-class accuracy:\n");
+  for (int d = 0; d < 10; ++d) std::printf("  %d: %6.2f%%\n", d, m.class_accuracy(d) * 100);
+  std::printf("\nconfusion matrix (rows: true digit, columns: predicted):\n       ");
+  for (int p = 0; p < 10; ++p) std::printf("%6d", p);
+  std::printf("\n");
+  for (int l = 0; l < 10; ++l) {
+    std::printf("  %d:   ", l);
+    for (int p = 0; p < 10; ++p) std::printf("%6lld", static_cast<long long>(m.count(l, p)));
+    std::printf("\n");
+  }
+}
+
+void print_json(const ConfusionMatrix& m, const std::string& model, const std::string& device) {
+  nlohmann::json confusion = nlohmann::json::array();
+  nlohmann::json per_class = nlohmann::json::array();
+  for (int l = 0; l < 10; ++l) {
+    nlohmann::json row = nlohmann::json::array();
+    for (int p = 0; p < 10; ++p) row.push_back(m.count(l, p));
+    confusion.push_back(row);
+    per_class.push_back(m.class_accuracy(l));
+  }
+  const nlohmann::json out = {{"model", model},          {"device", device},
+                              {"images", m.total()},     {"correct", m.correct()},
+                              {"accuracy", m.accuracy()}, {"per_class_accuracy", per_class},
+                              {"confusion_matrix", confusion}};
+  std::printf("%s\n", out.dump(2).c_str());
+}
+
+int run_eval(const EvalOptions& options) {
+  configure_threads(options.threads);
+  const std::string device_name = resolve_device(options.device);
+  const torch::Device device(device_name);
+  const LoadedModel model = load_torchscript(options.model, device);
+  const auto dir = resolve_data_dir(options.data);
+  ensure_mnist(dir, options.offline);
+  const MnistSet data = load_mnist(dir);
+  auto module = model.module;
+  const ConfusionMatrix matrix = evaluate(
+      [&module](const torch::Tensor& x) { return module.forward({x}).toTensor(); }, data.test, device,
+      options.limit);
+  const std::string device_text = describe_device(device_name);
+  if (options.json) {
+    print_json(matrix, options.model, device_text);
+  } else {
+    print_table(matrix, options.model, device_text);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_eval_command(CLI::App& app, CommandAction& action) {
+  auto* cmd = app.add_subcommand("eval", "Evaluate a TorchScript model on the 10,000 MNIST test images");
+  auto options = std::make_shared<EvalOptions>();
+  cmd->add_option("MODEL", options->model, "TorchScript model file (e.g. models/digitnet.pt)")
+      ->required();
+  cmd->add_option("--data", options->data, "MNIST folder (default: $DIGITLAB_DATA or ~/.local/share/digitlab/mnist)");
+  cmd->add_option("--device", options->device, "auto, cpu or cuda")->capture_default_str()
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  cmd->add_option("--threads", options->threads, "CPU threads (0: all available cores)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--limit", options->limit, "Evaluate only the first N test images")->check(CLI::PositiveNumber);
+  cmd->add_flag("--json", options->json, "Print the result as JSON");
+  cmd->add_flag("--offline", options->offline, "Never download MNIST; fail if it is missing");
+  cmd->callback([&action, options] { action = [options] { return run_eval(*options); }; });
+}
+
+}  // namespace digitlab::cli

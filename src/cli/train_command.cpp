@@ -1,0 +1,109 @@
+#include "cli_data.h"
+#include "commands.h"
+#include "interrupt_flag.h"
+#include "progress_bar.h"
+
+#include <digitlab/trainer.h>
+
+#include <cstdio>
+#include <memory>
+
+namespace digitlab::cli {
+namespace {
+
+struct TrainOptions {
+  TrainConfig config;
+  std::string data;
+  std::string out = "digitlab-run";
+  std::string amp = "on";
+  bool no_augment = false;
+  bool offline = false;
+};
+
+int run_train(TrainOptions options) {
+  TrainConfig& config = options.config;
+  config.data_dir = resolve_data_dir(options.data);
+  config.out_dir = options.out;
+  config.augment = !options.no_augment;
+  config.amp = options.amp == "on";
+  ensure_mnist(config.data_dir, options.offline);
+
+  const auto& interrupt = InterruptFlag::install();
+  ProgressBar bar;
+  TrainCallbacks callbacks;
+  callbacks.on_log = [&](const std::string& line) {
+    bar.clear();
+    std::printf("%s\n", line.c_str());
+    std::fflush(stdout);
+  };
+  callbacks.on_batch = [&](const BatchStats& b) {
+    if (b.batch == 1) bar.restart();
+    char suffix[96];
+    std::snprintf(suffix, sizeof suffix, "loss %.4f  %.0f img/s", b.loss, b.images_per_second);
+    bar.update("epoch " + std::to_string(b.epoch) + "/" + std::to_string(b.epochs),
+               static_cast<double>(b.batch) / static_cast<double>(b.batches), suffix);
+  };
+  callbacks.on_epoch = [&](const EpochStats& e) {
+    bar.clear();
+    std::printf("epoch %d/%d  train loss %.4f acc %.2f%%  val loss %.4f acc %.2f%%  lr %.2e  %.0f img/s  %.1f s%s\n",
+                e.epoch, e.epochs, e.train_loss, e.train_accuracy * 100, e.val_loss, e.val_accuracy * 100, e.lr,
+                e.images_per_second, e.seconds, e.improved ? "  (best, saved)" : "");
+    std::fflush(stdout);
+  };
+
+  const TrainResult result = Trainer(config).run(callbacks, &interrupt.flag());
+  bar.clear();
+  if (result.best_epoch == 0) {
+    std::fprintf(stderr, "Stopped before the first epoch finished: no model was saved.\n");
+    return kExitInterrupted;
+  }
+  if (result.test_accuracy) {
+    std::printf("test accuracy %.2f%%  (best epoch %d, validation %.2f%%, %s, %s)\n", *result.test_accuracy * 100,
+                result.best_epoch, result.best_val_accuracy * 100, result.device.c_str(),
+                format_duration(result.wall_seconds).c_str());
+  } else {
+    std::printf("stopped after %d epoch(s); best validation accuracy %.2f%% (epoch %d)\n", result.epochs_completed,
+                result.best_val_accuracy * 100, result.best_epoch);
+  }
+  std::printf("model:   %s\nmetrics: %s\n", result.model_path.string().c_str(), result.metrics_path.string().c_str());
+  if (result.stopped) {
+    std::printf("Resume with the same options plus --resume.\n");
+    return kExitInterrupted;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app, CommandAction& action) {
+  auto* cmd = app.add_subcommand("train", "Train DigitNet on MNIST (defaults: the recipe of the shipped model)");
+  auto options = std::make_shared<TrainOptions>();
+  TrainConfig& c = options->config;
+  cmd->add_option("--epochs", c.epochs, "Maximum epochs")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--batch-size", c.batch_size, "Images per step")->capture_default_str()->check(CLI::Range(2, 65536));
+  cmd->add_option("--lr", c.lr, "Initial Adam learning rate")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--lr-decay", c.lr_decay, "Learning rate multiplier per epoch")
+      ->capture_default_str()->check(CLI::Range(1e-6, 1.0));
+  cmd->add_option("--patience", c.patience, "Epochs without a better validation accuracy before stopping")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_flag("--no-augment", options->no_augment, "Turn off rotation/shift/zoom augmentation");
+  cmd->add_option("--device", c.device, "auto, cpu or cuda")->capture_default_str()
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  cmd->add_option("--amp", options->amp, "Mixed precision on CUDA: on or off")->capture_default_str()
+      ->check(CLI::IsMember({"on", "off"}));
+  cmd->add_option("--threads", c.threads, "CPU threads (0: all available cores)")->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--seed", c.seed, "Random seed; CPU runs with the same seed repeat exactly")->capture_default_str();
+  cmd->add_option("--data", options->data, "MNIST folder (default: $DIGITLAB_DATA or ~/.local/share/digitlab/mnist)");
+  cmd->add_option("--out", options->out, "Output folder for digitnet.pt, checkpoint.pt and metrics.json")
+      ->capture_default_str();
+  cmd->add_option("--limit", c.limit, "Use only the first N training images (quick runs)")->check(CLI::PositiveNumber);
+  cmd->add_flag("--resume", c.resume, "Continue from the checkpoint in --out");
+  cmd->add_flag("--offline", options->offline, "Never download MNIST; fail if it is missing");
+  cmd->callback([&action, options] {
+    options->config.command = invocation();
+    action = [options] { return run_train(*options); };
+  });
+}
+
+}  // namespace digitlab::cli

@@ -1,0 +1,26 @@
+#pragma once
+// Small helpers shared by the test files: a temporary folder per test, paths to the shared data.
+
+#include <filesystem>
+#include <string>
+
+namespace digitlab::testing {
+
+/// A fresh folder under the system temp dir, removed when the object goes away.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// The MNIST folder the build was configured with (DIGITLAB_MNIST_DIR).
+inline std::filesystem::path mnist_dir() { return DIGITLAB_MNIST_DIR; }
+
+}  // namespace digitlab::testing

@@ -1,0 +1,201 @@
+#include <digitlab/trainer.h>
+
+#include <digitlab/evaluator.h>
+#include <digitlab/mnist.h>
+#include <digitlab/torchscript.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "test_helpers.h"
+
+#include <cstdlib>
+#include <fstream>
+
+namespace digitlab {
+namespace {
+
+/// "cpu" unless DIGITLAB_TEST_DEVICE says otherwise (scripts/gpu-check.sh sets "cuda").
+std::string test_device() {
+  const char* env = std::getenv("DIGITLAB_TEST_DEVICE");
+  return env != nullptr && *env != '\0' ? env : "cpu";
+}
+
+TrainConfig quick_config(const testing::TempDir& dir, int64_t limit, int epochs) {
+  TrainConfig c;
+  c.data_dir = testing::mnist_dir();
+  c.out_dir = dir / "run";
+  c.device = test_device();
+  c.threads = 2;
+  c.limit = limit;
+  c.epochs = epochs;
+  c.test_limit = 500;
+  return c;
+}
+
+nlohmann::json read_json(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  return nlohmann::json::parse(in);
+}
+
+// The short real run from the issue: 2,000 images, 2 epochs on CPU, >= 90% on 1,000 test images.
+TEST(TrainerSlow, ShortRealRunReachesNinetyPercent) {
+  testing::TempDir dir;
+  auto config = quick_config(dir, 2000, 2);
+  config.test_limit = 1000;
+  config.batch_size = 32;  // 58 steps an epoch: enough for a 2-epoch run to learn
+  int batches = 0;
+  std::vector<EpochStats> epochs;
+  TrainCallbacks callbacks;
+  callbacks.on_batch = [&](const BatchStats& b) {
+    ++batches;
+    EXPECT_GT(b.loss, 0.0);
+    EXPECT_GT(b.images_per_second, 0.0);
+  };
+  callbacks.on_epoch = [&](const EpochStats& e) { epochs.push_back(e); };
+  const TrainResult result = Trainer(config).run(callbacks);
+
+  ASSERT_TRUE(result.test_accuracy.has_value());
+  EXPECT_GE(*result.test_accuracy, 0.90);
+  EXPECT_EQ(result.epochs_completed, 2);
+  ASSERT_EQ(epochs.size(), 2u);
+  EXPECT_LT(epochs[1].train_loss, epochs[0].train_loss);
+  EXPECT_DOUBLE_EQ(epochs[1].lr, config.lr * config.lr_decay);
+  EXPECT_EQ(batches, 2 * 58);  // 1,834 training images (166 held out) in batches of 32
+
+  // The saved TorchScript model is the one that was evaluated, and its card says so.
+  auto model = load_torchscript(result.model_path);
+  const auto test = load_mnist(config.data_dir).test;
+  const ConfusionMatrix reloaded = evaluate(
+      [&](const torch::Tensor& x) { return model.module.forward({x}).toTensor(); }, test, torch::kCPU, 1000);
+  EXPECT_DOUBLE_EQ(reloaded.accuracy(), *result.test_accuracy);
+  EXPECT_DOUBLE_EQ(nlohmann::json::parse(model.model_card_json)["test_accuracy"].get<double>(),
+                   *result.test_accuracy);
+
+  const auto metrics = read_json(result.metrics_path);
+  EXPECT_EQ(metrics["history"].size(), 2u);
+  EXPECT_EQ(metrics["confusion_matrix"].size(), 10u);
+  EXPECT_DOUBLE_EQ(metrics["test_accuracy"].get<double>(), *result.test_accuracy);
+  EXPECT_EQ(metrics["dataset_sha256"]["t10k-labels-idx1-ubyte"],
+            "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2");
+  int64_t confusion_total = 0;
+  for (const auto& row : metrics["confusion_matrix"])
+    for (const auto& c : row) confusion_total += c.get<int64_t>();
+  EXPECT_EQ(confusion_total, 1000);
+}
+
+TEST(TrainerSlow, SameSeedRepeatsExactlyOnCpu) {
+  if (test_device() != "cpu") GTEST_SKIP() << "exact repeats are promised on CPU only";
+  testing::TempDir a, b;
+  const auto ra = Trainer(quick_config(a, 400, 1)).run();
+  const auto rb = Trainer(quick_config(b, 400, 1)).run();
+  const auto ha = read_json(ra.metrics_path)["history"];
+  const auto hb = read_json(rb.metrics_path)["history"];
+  for (const char* key : {"train_loss", "train_accuracy", "val_loss", "val_accuracy"}) {
+    EXPECT_EQ(ha[0][key], hb[0][key]) << key;
+  }
+  EXPECT_EQ(ra.test_accuracy, rb.test_accuracy);
+}
+
+TEST(TrainerSlow, ResumeContinuesExactly) {
+  if (test_device() != "cpu") GTEST_SKIP() << "exact repeats are promised on CPU only";
+  testing::TempDir straight, split;
+  // Two epochs in one go...
+  const auto full = Trainer(quick_config(straight, 500, 2)).run();
+  // ...equal one epoch, then a resumed second epoch.
+  Trainer(quick_config(split, 500, 1)).run();
+  auto resumed_config = quick_config(split, 500, 2);
+  resumed_config.resume = true;
+  const auto resumed = Trainer(resumed_config).run();
+
+  const auto h1 = read_json(full.metrics_path)["history"];
+  const auto h2 = read_json(resumed.metrics_path)["history"];
+  ASSERT_EQ(h1.size(), 2u);
+  ASSERT_EQ(h2.size(), 2u);
+  for (const char* key : {"train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr"}) {
+    EXPECT_EQ(h1[1][key], h2[1][key]) << key;
+  }
+  EXPECT_EQ(full.test_accuracy, resumed.test_accuracy);
+}
+
+TEST(TrainerSlow, StopFlagStopsWithinOneBatch) {
+  testing::TempDir dir;
+  std::atomic<bool> stop{false};
+  int batches = 0;
+  TrainCallbacks callbacks;
+  callbacks.on_batch = [&](const BatchStats&) {
+    if (++batches == 3) stop = true;
+  };
+  const auto result = Trainer(quick_config(dir, 2000, 5)).run(callbacks, &stop);
+  EXPECT_TRUE(result.stopped);
+  EXPECT_EQ(batches, 3);
+  EXPECT_EQ(result.best_epoch, 0);
+  EXPECT_FALSE(std::filesystem::exists(dir / "run" / kModelFileName));
+}
+
+TEST(TrainerSlow, StopAfterAnEpochKeepsTheBestModel) {
+  testing::TempDir dir;
+  std::atomic<bool> stop{false};
+  TrainCallbacks callbacks;
+  callbacks.on_epoch = [&](const EpochStats&) { stop = true; };
+  const auto result = Trainer(quick_config(dir, 400, 5)).run(callbacks, &stop);
+  EXPECT_TRUE(result.stopped);
+  EXPECT_EQ(result.epochs_completed, 1);
+  EXPECT_EQ(result.best_epoch, 1);
+  EXPECT_NO_THROW(load_torchscript(result.model_path));
+  EXPECT_TRUE(read_json(result.metrics_path)["stopped"].get<bool>());
+}
+
+TEST(Trainer, RejectsAnUnwritableOutputFolder) {
+  testing::TempDir dir;
+  std::ofstream(dir / "file") << "x";
+  auto config = quick_config(dir, 200, 1);
+  config.out_dir = dir / "file" / "run";
+  try {
+    Trainer(config).run();
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find((dir / "file" / "run").string()), std::string::npos) << e.what();
+  }
+}
+
+TEST(Trainer, NamesTheMissingDataFile) {
+  testing::TempDir dir;
+  auto config = quick_config(dir, 200, 1);
+  config.data_dir = dir / "empty";
+  std::filesystem::create_directories(config.data_dir);
+  try {
+    Trainer(config).run();
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("train-images-idx3-ubyte"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Trainer, ResumeWithoutACheckpointSaysSo) {
+  testing::TempDir dir;
+  auto config = quick_config(dir, 200, 1);
+  config.resume = true;
+  try {
+    Trainer(config).run();
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("no checkpoint"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Trainer, RejectsBadSettings) {
+  TrainConfig c;
+  c.out_dir = "x";
+  c.epochs = 0;
+  EXPECT_THROW(Trainer{c}, std::runtime_error);
+  c.epochs = 1;
+  c.batch_size = 1;
+  EXPECT_THROW(Trainer{c}, std::runtime_error);
+  c.batch_size = 8;
+  c.device = "tpu";
+  EXPECT_THROW(Trainer{c}.run(), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace digitlab
