@@ -12,29 +12,15 @@
 #include <string>
 #include <vector>
 
+#include "test_helpers.h"
+
 namespace fs = std::filesystem;
 using digitlab::write_file_atomically;
 using digitlab::write_text_atomically;
 
 namespace {
 
-// A fresh folder under the system temp folder, removed with its contents at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "digitlab-test-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed for " + pattern);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using digitlab::testing::TempDir;
 
 std::string read_all(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);

@@ -2,10 +2,30 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
+#include <cstdio>
+#include <memory>
+#include <sstream>
 #include <chrono>
 
 namespace digitlab::testing {
+
+std::string run_command(const std::string& command) {
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen((command + " 2>&1").c_str(), "r"), pclose);
+  if (!pipe) return "(cannot run " + command + ")";
+  std::string output;
+  std::array<char, 4096> buf{};
+  while (fgets(buf.data(), buf.size(), pipe.get()) != nullptr) output += buf.data();
+  return output;
+}
+
+std::vector<float> parse_floats(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<float> values;
+  for (float v; in >> v;) values.push_back(v);
+  return values;
+}
 
 TempDir::TempDir() {
   static std::atomic<int> counter{0};

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace digitlab::testing {
 
@@ -19,6 +20,12 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+/// Runs a shell command and returns what it printed (stdout and stderr).
+std::string run_command(const std::string& command);
+
+/// Every number in text, in order.
+std::vector<float> parse_floats(const std::string& text);
 
 /// The MNIST folder the build was configured with (DIGITLAB_MNIST_DIR).
 inline std::filesystem::path mnist_dir() { return DIGITLAB_MNIST_DIR; }

@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "test_helpers.h"
+
 #ifndef DIGITLAB_MNIST_DIR
 #error "DIGITLAB_MNIST_DIR must name the folder holding the MNIST .gz files"
 #endif
@@ -21,22 +23,7 @@ using digitlab::sha256_of_content;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "digitlab-test-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed for " + pattern);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using digitlab::testing::TempDir;
 
 void write_raw(const fs::path& file, const std::string& bytes) {
   std::ofstream(file, std::ios::binary) << bytes;

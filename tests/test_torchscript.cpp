@@ -5,11 +5,7 @@
 
 #include "test_helpers.h"
 
-#include <array>
-#include <cstdio>
 #include <fstream>
-#include <memory>
-#include <sstream>
 
 namespace digitlab {
 namespace {
@@ -75,16 +71,9 @@ TEST(TorchScript, PythonTorchJitLoadGivesTheSameProbabilities) {
       "with torch.no_grad():\n"
       "    print(' '.join('%.9g' % v for v in m(x).flatten().tolist()))\n";
   std::ofstream(dir / "check.py") << script;
-  const std::string command = std::string(DIGITLAB_PYTHON) + " " + (dir / "check.py").string() + " " +
-                              (dir / "m.pt").string() + " 2>&1";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  ASSERT_NE(pipe, nullptr);
-  std::string output;
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), buf.size(), pipe.get()) != nullptr) output += buf.data();
-  std::istringstream values(output);
-  std::vector<float> python;
-  for (float v; values >> v;) python.push_back(v);
+  const std::string output = testing::run_command(std::string(DIGITLAB_PYTHON) + " " + (dir / "check.py").string() +
+                                                  " " + (dir / "m.pt").string());
+  const std::vector<float> python = testing::parse_floats(output);
   ASSERT_EQ(python.size(), 20u) << "Python said: " << output;
   const auto expected = net->probabilities(ramp_input()).flatten();
   for (int i = 0; i < 20; ++i) EXPECT_NEAR(python[i], expected[i].item<float>(), 1e-5) << i;

@@ -5,6 +5,7 @@
 #include <torch/script.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace digitlab {
@@ -26,11 +27,17 @@ void save_torchscript(const DigitNet& net, const std::filesystem::path& path,
 struct LoadedModel {
   torch::jit::Module module;
   std::string model_card_json;
+  std::optional<double> test_accuracy;  ///< From the model card, when it records one.
 };
 
 /// Loads a TorchScript model onto device and checks the contract with a probe batch
 /// (2 x 1 x 28 x 28 -> 2 x 10 probabilities). Throws std::runtime_error naming the file
 /// when it is missing, unreadable, not TorchScript, or breaks the contract.
 LoadedModel load_torchscript(const std::filesystem::path& path, const torch::Device& device = torch::kCPU);
+
+/// Rebuilds a DigitNet from a TorchScript model that DigitLab wrote (for re-export, e.g. to ONNX),
+/// loaded from path. Throws std::runtime_error naming path when the model was not written by
+/// DigitLab (a model from elsewhere lacks the named DigitNet weights).
+DigitNet to_digitnet(const LoadedModel& model, const std::filesystem::path& path);
 
 }  // namespace digitlab

@@ -90,10 +90,12 @@ struct TrainResult {
   double wall_seconds = 0;
   std::filesystem::path model_path;     ///< TorchScript, best weights.
   std::filesystem::path metrics_path;   ///< metrics.json
+  std::filesystem::path onnx_path;      ///< ONNX twin of model_path; empty when the build has no ONNX
 };
 
 /// File names inside TrainConfig::out_dir.
 constexpr const char* kModelFileName = "digitnet.pt";
+constexpr const char* kOnnxFileName = "digitnet.onnx";
 constexpr const char* kCheckpointFileName = "checkpoint.pt";
 constexpr const char* kMetricsFileName = "metrics.json";
 

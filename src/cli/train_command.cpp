@@ -65,7 +65,9 @@ int run_train(TrainOptions options) {
     std::printf("stopped after %d epoch(s); best validation accuracy %.2f%% (epoch %d)\n", result.epochs_completed,
                 result.best_val_accuracy * 100, result.best_epoch);
   }
-  std::printf("model:   %s\nmetrics: %s\n", result.model_path.string().c_str(), result.metrics_path.string().c_str());
+  std::printf("model:   %s\n", result.model_path.string().c_str());
+  if (!result.onnx_path.empty()) std::printf("onnx:    %s\n", result.onnx_path.string().c_str());
+  std::printf("metrics: %s\n", result.metrics_path.string().c_str());
   if (result.stopped) {
     std::printf("Resume with the same options plus --resume.\n");
     return kExitInterrupted;

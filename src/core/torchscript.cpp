@@ -2,6 +2,9 @@
 
 #include <digitlab/atomic_write.h>
 
+#include <nlohmann/json.hpp>
+
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -46,28 +49,43 @@ std::string forward_source(const DigitNet& net) {
   return src.str();
 }
 
-}  // namespace
-
-torch::jit::Module build_torchscript(const DigitNet& net) {
-  torch::jit::Module module("DigitNet");
-  torch::NoGradGuard no_grad;
-  const auto copy = [](const torch::Tensor& t) { return t.detach().to(torch::kCPU, torch::kFloat).clone(); };
+/// Name and tensor of every weight the scripted module stores, in one fixed order.
+std::vector<std::pair<std::string, torch::Tensor>> named_weights(const DigitNet& net) {
+  std::vector<std::pair<std::string, torch::Tensor>> weights;
   for (int i = 1; i <= DigitNetImpl::kConvCount; ++i) {
     const auto& conv = net->conv(i - 1);
     const auto& bn = net->bn(i - 1);
     const std::string c = "conv" + std::to_string(i);
     const std::string b = "bn" + std::to_string(i);
-    module.register_parameter(c + "_weight", copy(conv->weight), /*is_buffer=*/false);
-    module.register_parameter(c + "_bias", copy(conv->bias), /*is_buffer=*/false);
-    module.register_parameter(b + "_weight", copy(bn->weight), /*is_buffer=*/false);
-    module.register_parameter(b + "_bias", copy(bn->bias), /*is_buffer=*/false);
-    module.register_buffer(b + "_running_mean", copy(bn->running_mean));
-    module.register_buffer(b + "_running_var", copy(bn->running_var));
+    weights.insert(weights.end(), {{c + "_weight", conv->weight},
+                                   {c + "_bias", conv->bias},
+                                   {b + "_weight", bn->weight},
+                                   {b + "_bias", bn->bias},
+                                   {b + "_running_mean", bn->running_mean},
+                                   {b + "_running_var", bn->running_var}});
   }
-  module.register_parameter("fc1_weight", copy(net->fc1()->weight), false);
-  module.register_parameter("fc1_bias", copy(net->fc1()->bias), false);
-  module.register_parameter("fc2_weight", copy(net->fc2()->weight), false);
-  module.register_parameter("fc2_bias", copy(net->fc2()->bias), false);
+  weights.insert(weights.end(), {{"fc1_weight", net->fc1()->weight},
+                                 {"fc1_bias", net->fc1()->bias},
+                                 {"fc2_weight", net->fc2()->weight},
+                                 {"fc2_bias", net->fc2()->bias}});
+  return weights;
+}
+
+bool is_buffer_name(const std::string& name) { return name.find("running_") != std::string::npos; }
+
+}  // namespace
+
+torch::jit::Module build_torchscript(const DigitNet& net) {
+  torch::jit::Module module("DigitNet");
+  torch::NoGradGuard no_grad;
+  for (const auto& [name, tensor] : named_weights(net)) {
+    auto copy = tensor.detach().to(torch::kCPU, torch::kFloat).clone();
+    if (is_buffer_name(name)) {
+      module.register_buffer(name, copy);
+    } else {
+      module.register_parameter(name, copy, /*is_buffer=*/false);
+    }
+  }
   module.define(forward_source(net));
   module.eval();
   return module;
@@ -102,6 +120,10 @@ LoadedModel load_torchscript(const std::filesystem::path& path, const torch::Dev
     throw std::runtime_error(path.string() + ": not a readable TorchScript model (" + first_line(e.what()) + ")");
   }
   loaded.model_card_json = extra[kModelCardEntry].empty() ? "{}" : extra[kModelCardEntry];
+  const auto card = nlohmann::json::parse(loaded.model_card_json, nullptr, /*allow_exceptions=*/false);
+  if (card.is_object() && card.contains("test_accuracy") && card["test_accuracy"].is_number()) {
+    loaded.test_accuracy = card["test_accuracy"].get<double>();
+  }
   loaded.module.eval();
 
   // Probe the contract once: N x 1 x 28 x 28 in [0,1] -> N x 10 probabilities.
@@ -133,6 +155,24 @@ LoadedModel load_torchscript(const std::filesystem::path& path, const torch::Dev
                              ": model output rows are not probabilities (they must be >= 0 and sum to 1)");
   }
   return loaded;
+}
+
+DigitNet to_digitnet(const LoadedModel& loaded, const std::filesystem::path& path) {
+  std::map<std::string, torch::Tensor> stored;
+  for (const auto& p : loaded.module.named_parameters(/*recurse=*/false)) stored[p.name] = p.value;
+  for (const auto& b : loaded.module.named_buffers(/*recurse=*/false)) stored[b.name] = b.value;
+  DigitNet net;
+  torch::NoGradGuard no_grad;
+  for (auto& [name, tensor] : named_weights(net)) {
+    const auto it = stored.find(name);
+    if (it == stored.end() || !it->second.sizes().equals(tensor.sizes())) {
+      throw std::runtime_error(path.string() + ": not a DigitLab DigitNet model (weight " + name +
+                               (it == stored.end() ? " missing)" : " has the wrong shape)"));
+    }
+    tensor.copy_(it->second);
+  }
+  net->eval();
+  return net;
 }
 
 }  // namespace digitlab

@@ -5,6 +5,7 @@
 #include <digitlab/digit_net.h>
 #include <digitlab/evaluator.h>
 #include <digitlab/mnist.h>
+#include <digitlab/onnx_export.h>
 #include <digitlab/runtime.h>
 #include <digitlab/sha256.h>
 #include <digitlab/torchscript.h>
@@ -477,6 +478,12 @@ TrainResult Trainer::Impl::run(const TrainCallbacks& callbacks, const std::atomi
     for (int l = 0; l < 10; ++l)
       for (int p = 0; p < 10; ++p) result.confusion[l][p] = test.count(l, p);
     save_torchscript(net_, result.model_path, model_card(result.test_accuracy));
+  }
+  if (onnx_export_available()) {
+    result.onnx_path = config_.out_dir / kOnnxFileName;
+    export_onnx(net_, result.onnx_path, result.test_accuracy);
+  } else {
+    log("ONNX export skipped: this build has no ONNX support");
   }
   result.wall_seconds = prior_wall_seconds_ + seconds_since(started_);
   write_metrics(result);

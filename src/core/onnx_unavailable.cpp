@@ -1,0 +1,16 @@
+// Compiled instead of onnx_export.cpp when the build has no libonnx (e.g. PyTorch's LibTorch on a
+// GPU machine): exporting says so clearly instead of failing to link.
+#include <digitlab/onnx_export.h>
+
+#include <stdexcept>
+
+namespace digitlab {
+
+bool onnx_export_available() { return false; }
+
+void export_onnx(const DigitNet&, const std::filesystem::path& path, std::optional<double>) {
+  throw std::runtime_error("cannot write " + path.string() +
+                           ": this DigitLab was built without ONNX support (install libonnx-dev and rebuild)");
+}
+
+}  // namespace digitlab

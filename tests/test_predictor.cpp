@@ -1,0 +1,143 @@
+#include <digitlab/predictor.h>
+
+#include <digitlab/mnist.h>
+
+#include <gtest/gtest.h>
+
+#include "test_helpers.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+namespace digitlab {
+namespace {
+
+std::filesystem::path shipped_model() { return std::filesystem::path(DIGITLAB_SOURCE_DIR) / "models/digitnet.pt"; }
+
+/// The first n MNIST test images as floats in [0,1], and their labels.
+std::pair<std::vector<float>, std::vector<int>> test_images(size_t n) {
+  const auto test = load_mnist(testing::mnist_dir()).test;
+  std::vector<float> pixels(n * kInputPixels);
+  for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = test.pixels()[i] / 255.0f;
+  return {pixels, std::vector<int>(test.labels().begin(), test.labels().begin() + static_cast<long>(n))};
+}
+
+std::vector<float> image_at(const std::vector<float>& pixels, size_t i) {
+  return {pixels.begin() + static_cast<long>(i * kInputPixels),
+          pixels.begin() + static_cast<long>((i + 1) * kInputPixels)};
+}
+
+TEST(Predictor, ReadsMnistDigitsCorrectly) {
+  const Predictor predictor(shipped_model());
+  const auto [pixels, labels] = test_images(500);
+  const auto predictions = predictor.predict_batch(pixels, 500);
+  ASSERT_EQ(predictions.size(), 500u);
+  int correct = 0;
+  for (size_t i = 0; i < 500; ++i) correct += predictions[i].digit == labels[i];
+  EXPECT_GE(correct, 495);
+  EXPECT_GT(predictor.test_accuracy(), 0.99);
+}
+
+TEST(Predictor, SingleAndBatchPredictionsAgree) {
+  const Predictor predictor(shipped_model());
+  const auto [pixels, labels] = test_images(7);
+  const auto batch = predictor.predict_batch(pixels, 7);
+  for (size_t i = 0; i < 7; ++i) {
+    const Prediction single = predictor.predict(image_at(pixels, i));
+    EXPECT_EQ(single.digit, batch[i].digit);
+    for (int d = 0; d < 10; ++d) EXPECT_NEAR(single.probabilities[d], batch[i].probabilities[d], 1e-5);
+  }
+}
+
+TEST(Predictor, TopThreeAreTheMostProbableDigitsInOrder) {
+  const Predictor predictor(shipped_model());
+  const auto [pixels, labels] = test_images(1);
+  const Prediction p = predictor.predict(pixels);
+  EXPECT_EQ(p.digit, labels[0]);
+  EXPECT_EQ(p.top3[0], p.digit);
+  EXPECT_GE(p.probabilities[p.top3[0]], p.probabilities[p.top3[1]]);
+  EXPECT_GE(p.probabilities[p.top3[1]], p.probabilities[p.top3[2]]);
+  for (int d = 0; d < 10; ++d) {
+    if (d != p.top3[0] && d != p.top3[1] && d != p.top3[2]) {
+      EXPECT_LE(p.probabilities[d], p.probabilities[p.top3[2]]);
+    }
+  }
+  float sum = 0;
+  for (const float v : p.probabilities) sum += v;
+  EXPECT_NEAR(sum, 1.0f, 1e-5f);
+  EXPECT_GT(p.confidence(), 0.9f);
+}
+
+TEST(Predictor, RejectsAWrongPixelCount) {
+  const Predictor predictor(shipped_model());
+  EXPECT_THROW(predictor.predict(std::vector<float>(100)), std::invalid_argument);
+  EXPECT_THROW(predictor.predict_batch(std::vector<float>(784 * 3), 2), std::invalid_argument);
+}
+
+TEST(Predictor, ConcurrentCallsGiveTheSameAnswers) {
+  const Predictor predictor(shipped_model());
+  const auto [pixels, labels] = test_images(50);
+  const auto reference = predictor.predict_batch(pixels, 50);
+  std::atomic<int> mismatches{0};
+  const auto worker = [&] {
+    for (size_t i = 0; i < 50; ++i) {
+      const auto p = predictor.predict(image_at(pixels, i));
+      if (p.digit != reference[i].digit || std::abs(p.confidence() - reference[i].confidence()) > 1e-5f) ++mismatches;
+    }
+  };
+  std::thread a(worker), b(worker);
+  a.join();
+  b.join();
+  EXPECT_EQ(mismatches.load(), 0);
+}
+
+TEST(Predictor, LoadsAModelTrainedInPython) {
+  testing::TempDir dir;
+  // A user's own model: any TorchScript module with the same contract.
+  const std::string script = R"PY(
+import sys, torch
+class Tiny(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.fc = torch.nn.Linear(784, 10)
+    def forward(self, x):
+        return torch.softmax(self.fc(x.flatten(1)), 1)
+m = torch.jit.script(Tiny().eval())
+m.save(sys.argv[1])
+x = torch.linspace(0, 1, 784).reshape(1, 1, 28, 28)
+print(int(m(x).argmax()), float(m(x).max()))
+)PY";
+  std::ofstream(dir / "tiny.py") << script;
+  const std::string cmd = std::string(DIGITLAB_PYTHON) + " " + (dir / "tiny.py").string() + " " +
+                          (dir / "tiny.pt").string() + " > " + (dir / "out.txt").string();
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  int python_digit = -1;
+  float python_confidence = 0;
+  std::ifstream(dir / "out.txt") >> python_digit >> python_confidence;
+  const Predictor predictor(dir / "tiny.pt");
+  std::vector<float> ramp(kInputPixels);
+  for (size_t i = 0; i < kInputPixels; ++i) ramp[i] = static_cast<float>(i) / (kInputPixels - 1);
+  const Prediction p = predictor.predict(ramp);
+  EXPECT_EQ(p.digit, python_digit);
+  EXPECT_NEAR(p.confidence(), python_confidence, 1e-5);
+  EXPECT_LT(predictor.test_accuracy(), 0.0);  // no model card: unknown
+}
+
+TEST(Predictor, RejectsFilesThatAreNotDigitModels) {
+  testing::TempDir dir;
+  std::ofstream(dir / "empty.pt");
+  std::ofstream(dir / "text.pt") << "hello";
+  for (const char* name : {"empty.pt", "text.pt", "missing.pt"}) {
+    try {
+      Predictor p(dir / name);
+      FAIL() << name << " was accepted";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace digitlab
