@@ -7,11 +7,14 @@ packages=(
   cmake ninja-build g++ pkg-config
   libtorch-dev libopenblas0          # LibTorch 1.13 (CPU) on OpenBLAS, not the reference BLAS
   zlib1g-dev libcurl4-openssl-dev    # gzipped IDX files, MNIST download
+  libstb-dev                         # image decoding (stb_image)
+  libonnx-dev                        # ONNX export
   libcli11-dev nlohmann-json3-dev    # CLI parsing, metrics.json
   libgtest-dev                       # GoogleTest (the build registers the tests with CTest)
 )
 if [[ "${1:-}" == "--tests" ]]; then
   packages+=(python3-torch)          # Python's torch.jit.load checks our TorchScript files
+  packages+=(libopencv-dnn-dev)      # OpenCV's dnn module checks our ONNX files
 fi
 
 missing=()

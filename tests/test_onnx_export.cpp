@@ -123,3 +123,39 @@ with torch.no_grad():
 
 }  // namespace
 }  // namespace digitlab
+
+namespace digitlab {
+namespace {
+
+// The bundled model: what a new user gets without training anything.
+TEST(ShippedModel, ReadsAtLeast99_6PercentOfTheMnistTestSetAndItsOnnxTwinAgrees) {
+  const auto models = std::filesystem::path(DIGITLAB_SOURCE_DIR) / "models";
+  auto torchscript = load_torchscript(models / "digitnet.pt");
+  auto onnx = cv::dnn::readNetFromONNX((models / "digitnet.onnx").string());
+  const auto test = load_mnist(testing::mnist_dir()).test;
+  ASSERT_EQ(test.size(), 10000u);
+
+  int64_t correct = 0;
+  int64_t disagreements = 0;
+  torch::NoGradGuard no_grad;
+  for (int64_t begin = 0; begin < 10000; begin += 1000) {
+    const auto x = images_tensor(test, begin, begin + 1000).to(torch::kFloat).div_(255.0).contiguous();
+    const auto y = labels_tensor(test, begin, begin + 1000);
+    const auto ours = torchscript.module.forward({x}).toTensor().argmax(1);
+    correct += ours.eq(y).sum().item<int64_t>();
+    const int shape[] = {1000, 1, 28, 28};
+    onnx.setInput(cv::Mat(4, shape, CV_32F, x.data_ptr<float>()), "image");
+    cv::Mat out = onnx.forward();
+    const auto theirs = torch::from_blob(out.ptr<float>(), {1000, 10}, torch::kFloat).argmax(1);
+    disagreements += theirs.ne(ours).sum().item<int64_t>();
+  }
+  const double accuracy = static_cast<double>(correct) / 10000.0;
+  EXPECT_GE(accuracy, 0.996);
+  EXPECT_EQ(disagreements, 0);
+  // The model card inside the file states the accuracy this test measures.
+  ASSERT_TRUE(torchscript.test_accuracy.has_value());
+  EXPECT_DOUBLE_EQ(*torchscript.test_accuracy, accuracy);
+}
+
+}  // namespace
+}  // namespace digitlab

@@ -15,6 +15,8 @@ using CommandAction = std::function<int()>;
 void add_train_command(CLI::App& app, CommandAction& action);
 /// `eval MODEL`: accuracy, per-class accuracy and confusion matrix on the MNIST test set.
 void add_eval_command(CLI::App& app, CommandAction& action);
+/// `predict MODEL IMAGE...`: reads digits in image files and folders.
+void add_predict_command(CLI::App& app, CommandAction& action);
 /// `export MODEL --onnx OUT`: writes a DigitLab TorchScript model as ONNX.
 void add_export_command(CLI::App& app, CommandAction& action);
 /// `download`: fetches MNIST into the data folder.

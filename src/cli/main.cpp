@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   CommandAction action;
   add_train_command(app, action);
   add_eval_command(app, action);
+  add_predict_command(app, action);
   add_export_command(app, action);
   add_download_command(app, action);
 

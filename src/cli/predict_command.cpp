@@ -1,0 +1,206 @@
+#include "commands.h"
+
+#include <digitlab/image_loader.h>
+#include <digitlab/predictor.h>
+#include <digitlab/preprocessor.h>
+#include <digitlab/runtime.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <memory>
+#include <numeric>
+
+namespace digitlab::cli {
+namespace {
+
+/// Below this probability a prediction is marked unsure.
+constexpr float kUnsureBelow = 0.6f;
+
+struct PredictOptions {
+  std::string model;
+  std::vector<std::string> inputs;
+  bool json = false;
+  bool csv = false;
+  bool multi = false;
+  int top = 3;
+  int threads = 0;
+};
+
+/// One input file's outcome: an error, "no digit found", or one prediction per digit.
+struct FileResult {
+  std::string file;
+  std::string error;
+  std::vector<Prediction> digits;
+};
+
+bool is_image_name(const std::filesystem::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (const char* known : {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tga"}) {
+    if (ext == known) return true;
+  }
+  return false;
+}
+
+/// Files named on the command line, with each folder expanded to its images in name order.
+std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs) {
+  std::vector<std::string> files;
+  for (const auto& input : inputs) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(input, ec)) {
+      files.push_back(input);
+      continue;
+    }
+    std::vector<std::string> found;
+    for (const auto& entry : std::filesystem::directory_iterator(input, ec)) {
+      if (entry.is_regular_file() && is_image_name(entry.path())) found.push_back(entry.path().string());
+    }
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  return files;
+}
+
+std::vector<int> top_digits(const Prediction& p, int k) {
+  std::vector<int> order(10);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return p.probabilities[a] > p.probabilities[b]; });
+  order.resize(static_cast<size_t>(std::clamp(k, 1, 10)));
+  return order;
+}
+
+std::string number_of(const FileResult& r) {
+  std::string n;
+  for (const auto& d : r.digits) n += static_cast<char>('0' + d.digit);
+  return n;
+}
+
+void print_text(const FileResult& r, const PredictOptions& o) {
+  if (!r.error.empty()) return;  // already on stderr
+  if (r.digits.empty()) {
+    std::printf("%s: no digit found\n", r.file.c_str());
+    return;
+  }
+  std::printf("%s: %s", r.file.c_str(), number_of(r).c_str());
+  for (const auto& d : r.digits) {
+    std::printf("  [");
+    const auto top = top_digits(d, o.top);
+    for (size_t i = 0; i < top.size(); ++i) {
+      std::printf("%s%d %.1f%%", i ? ", " : "", top[i], d.probabilities[top[i]] * 100);
+    }
+    std::printf("]%s", d.confidence() < kUnsureBelow ? " unsure" : "");
+  }
+  std::printf("\n");
+}
+
+nlohmann::json to_json(const FileResult& r, const PredictOptions& o) {
+  nlohmann::json j = {{"file", r.file}};
+  if (!r.error.empty()) {
+    j["error"] = r.error;
+    return j;
+  }
+  j["found"] = !r.digits.empty();
+  j["number"] = number_of(r);
+  nlohmann::json digits = nlohmann::json::array();
+  for (const auto& d : r.digits) {
+    nlohmann::json top = nlohmann::json::array();
+    for (const int t : top_digits(d, o.top)) top.push_back({{"digit", t}, {"probability", d.probabilities[t]}});
+    digits.push_back({{"digit", d.digit},
+                      {"confidence", d.confidence()},
+                      {"unsure", d.confidence() < kUnsureBelow},
+                      {"top", top},
+                      {"probabilities", d.probabilities}});
+  }
+  j["digits"] = digits;
+  return j;
+}
+
+void print_csv_row(const FileResult& r) {
+  // file,number,confidence,unsure,error: the confidence of a number is its least sure digit.
+  float confidence = 1.0f;
+  for (const auto& d : r.digits) confidence = std::min(confidence, d.confidence());
+  std::string file = r.file;
+  if (file.find_first_of(",\"") != std::string::npos) {
+    std::string quoted = "\"";
+    for (const char c : file) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    file = quoted + "\"";
+  }
+  if (!r.error.empty()) {
+    std::printf("%s,,,,error\n", file.c_str());
+  } else if (r.digits.empty()) {
+    std::printf("%s,,,,no digit found\n", file.c_str());
+  } else {
+    std::printf("%s,%s,%.4f,%d,\n", file.c_str(), number_of(r).c_str(), confidence, confidence < kUnsureBelow);
+  }
+}
+
+int run_predict(const PredictOptions& o) {
+  configure_threads(o.threads);
+  const Predictor predictor(o.model);
+  const auto files = expand_inputs(o.inputs);
+  if (files.empty()) throw std::runtime_error("no images found in the given paths");
+
+  // Preprocess every file, then classify all digits of all files in one batch.
+  std::vector<FileResult> results(files.size());
+  std::vector<float> batch;
+  std::vector<size_t> owner;
+  for (size_t i = 0; i < files.size(); ++i) {
+    results[i].file = files[i];
+    try {
+      const GrayImage image = load_image(files[i]);
+      std::vector<PreprocessResult> digits;
+      if (o.multi) {
+        digits = preprocess_multi(image);
+      } else {
+        digits.push_back(preprocess(image));
+      }
+      for (const auto& d : digits) {
+        if (!d.found) continue;
+        batch.insert(batch.end(), d.input28.pixels().begin(), d.input28.pixels().end());
+        owner.push_back(i);
+      }
+    } catch (const std::exception& e) {
+      results[i].error = e.what();
+      std::fprintf(stderr, "digitlab-cli: error: %s\n", e.what());
+    }
+  }
+  const auto predictions = predictor.predict_batch(batch, owner.size());
+  for (size_t k = 0; k < owner.size(); ++k) results[owner[k]].digits.push_back(predictions[k]);
+
+  if (o.json) {
+    nlohmann::json all = nlohmann::json::array();
+    for (const auto& r : results) all.push_back(to_json(r, o));
+    std::printf("%s\n", all.dump(2).c_str());
+  } else if (o.csv) {
+    std::printf("file,number,confidence,unsure,note\n");
+    for (const auto& r : results) print_csv_row(r);
+  } else {
+    for (const auto& r : results) print_text(r, o);
+  }
+  const bool any_failed = std::any_of(results.begin(), results.end(), [](const FileResult& r) { return !r.error.empty(); });
+  return any_failed ? kExitFailure : kExitOk;
+}
+
+}  // namespace
+
+void add_predict_command(CLI::App& app, CommandAction& action) {
+  auto* cmd = app.add_subcommand("predict", "Read the digit (or, with --multi, the number) in images or folders of images");
+  auto options = std::make_shared<PredictOptions>();
+  cmd->add_option("MODEL", options->model, "TorchScript model (e.g. models/digitnet.pt)")->required();
+  cmd->add_option("IMAGE", options->inputs, "Image files (PNG, JPEG, BMP, GIF, TGA) or folders of them")->required();
+  cmd->add_flag("--json", options->json, "Print the results as JSON");
+  cmd->add_flag("--csv", options->csv, "Print the results as CSV");
+  cmd->add_flag("--multi", options->multi, "Read several digits left to right as one number");
+  cmd->add_option("--top", options->top, "How many candidates to show per digit")->capture_default_str()
+      ->check(CLI::Range(1, 10));
+  cmd->add_option("--threads", options->threads, "CPU threads (0: all available cores)")->check(CLI::NonNegativeNumber);
+  cmd->callback([&action, options] {
+    if (options->json && options->csv) throw CLI::ValidationError("--json and --csv", "choose one output format");
+    action = [options] { return run_predict(*options); };
+  });
+}
+
+}  // namespace digitlab::cli

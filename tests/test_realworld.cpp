@@ -1,0 +1,50 @@
+// Real photos, scans and drawings of single digits (../shared/datasets/realworld-digits, none from
+// MNIST) through the same loading, preprocessing and model a user's upload goes through.
+#include <digitlab/image_loader.h>
+#include <digitlab/predictor.h>
+#include <digitlab/preprocessor.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace digitlab {
+namespace {
+
+/// Accuracy measured with the shipped model when this test was last updated; it must not fall.
+constexpr double kMeasuredAccuracy = DIGITLAB_REALWORLD_ACCURACY;
+
+TEST(RealWorldImages, ShippedModelReadsThemAsWellAsMeasured) {
+  const std::filesystem::path dir = DIGITLAB_REALWORLD_DIR;
+  std::ifstream csv(dir / "labels.csv");
+  ASSERT_TRUE(csv) << dir / "labels.csv";
+  const Predictor predictor(std::filesystem::path(DIGITLAB_SOURCE_DIR) / "models/digitnet.pt");
+  std::string line;
+  std::getline(csv, line);  // header
+  int total = 0;
+  int correct = 0;
+  std::string wrong;
+  while (std::getline(csv, line)) {
+    std::istringstream fields(line);
+    std::string file, label;
+    std::getline(fields, file, ',');
+    std::getline(fields, label, ',');
+    const PreprocessResult r = preprocess(load_image(dir / "images" / file));
+    ++total;
+    ASSERT_TRUE(r.found) << file << ": " << r.reason;
+    const Prediction p = predictor.predict(r.input28.pixels());
+    if (p.digit == std::stoi(label)) {
+      ++correct;
+    } else {
+      wrong += " " + file + "->" + std::to_string(p.digit);
+    }
+  }
+  EXPECT_EQ(total, 146);
+  const double accuracy = static_cast<double>(correct) / total;
+  EXPECT_GE(accuracy, kMeasuredAccuracy) << correct << "/" << total << " correct; wrong:" << wrong;
+  std::printf("real-world accuracy: %d/%d = %.1f%%; wrong:%s\n", correct, total, accuracy * 100, wrong.c_str());
+}
+
+}  // namespace
+}  // namespace digitlab
