@@ -31,6 +31,9 @@ struct Prediction {
   float confidence() const { return digit < 0 ? 0.0f : probabilities[static_cast<size_t>(digit)]; }
 };
 
+/// The k most probable digits of a prediction, best first (k clamped to 1..10).
+std::vector<int> top_digits(const Prediction& prediction, int k);
+
 /// Loads a TorchScript digit model once and predicts single images or batches.
 class Predictor {
  public:

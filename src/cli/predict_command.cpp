@@ -11,7 +11,6 @@
 #include <cctype>
 #include <cstdio>
 #include <memory>
-#include <numeric>
 
 namespace digitlab::cli {
 namespace {
@@ -62,14 +61,6 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs) {
     files.insert(files.end(), found.begin(), found.end());
   }
   return files;
-}
-
-std::vector<int> top_digits(const Prediction& p, int k) {
-  std::vector<int> order(10);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return p.probabilities[a] > p.probabilities[b]; });
-  order.resize(static_cast<size_t>(std::clamp(k, 1, 10)));
-  return order;
 }
 
 std::string number_of(const FileResult& r) {

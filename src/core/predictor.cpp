@@ -12,16 +12,22 @@ namespace {
 Prediction to_prediction(const float* probs) {
   Prediction p;
   std::copy(probs, probs + kNumClasses, p.probabilities.begin());
-  std::array<int, 10> order{};
-  std::iota(order.begin(), order.end(), 0);
-  std::partial_sort(order.begin(), order.begin() + 3, order.end(),
-                    [&](int a, int b) { return p.probabilities[a] > p.probabilities[b]; });
-  std::copy(order.begin(), order.begin() + 3, p.top3.begin());
+  const auto top = top_digits(p, 3);
+  std::copy(top.begin(), top.end(), p.top3.begin());
   p.digit = p.top3[0];
   return p;
 }
 
 }  // namespace
+
+std::vector<int> top_digits(const Prediction& prediction, int k) {
+  std::vector<int> order(10);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return prediction.probabilities[a] > prediction.probabilities[b]; });
+  order.resize(static_cast<size_t>(std::clamp(k, 1, 10)));
+  return order;
+}
 
 class Predictor::Impl {
  public:

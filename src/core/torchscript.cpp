@@ -113,10 +113,7 @@ LoadedModel load_torchscript(const std::filesystem::path& path, const torch::Dev
   torch::jit::ExtraFilesMap extra{{kModelCardEntry, ""}};
   try {
     loaded.module = torch::jit::load(path.string(), device, extra);
-  } catch (const c10::Error& e) {
-    throw std::runtime_error(path.string() + ": not a readable TorchScript model (" +
-                             first_line(e.what_without_backtrace()) + ")");
-  } catch (const std::exception& e) {
+  } catch (const std::exception& e) {  // c10::Error and errors from the TorchScript interpreter
     throw std::runtime_error(path.string() + ": not a readable TorchScript model (" + first_line(e.what()) + ")");
   }
   loaded.model_card_json = extra[kModelCardEntry].empty() ? "{}" : extra[kModelCardEntry];
@@ -132,10 +129,7 @@ LoadedModel load_torchscript(const std::filesystem::path& path, const torch::Dev
   c10::IValue result;
   try {
     result = loaded.module.forward({probe});
-  } catch (const c10::Error& e) {
-    throw std::runtime_error(path.string() + ": model does not accept N x 1 x 28 x 28 input (" +
-                             first_line(e.what_without_backtrace()) + ")");
-  } catch (const std::exception& e) {  // errors raised inside the TorchScript interpreter
+  } catch (const std::exception& e) {  // c10::Error and errors from the TorchScript interpreter
     throw std::runtime_error(path.string() + ": model does not accept N x 1 x 28 x 28 input (" +
                              first_line(e.what()) + ")");
   }
