@@ -1,19 +1,29 @@
 // digitlab-bench: DigitLab's C++ trainer and inference beside the same model in Python
-// (Debian's python3-torch: same LibTorch, same thread count, same BLAS), in one run.
+// (Debian's python3-torch: same LibTorch, same thread count, same BLAS), and its inference beside
+// the same weights exported to ONNX and run by onnxruntime-node and OpenCV dnn, in one run.
 #include <digitlab/digit_net.h>
+#include <digitlab/onnx_export.h>
 #include <digitlab/predictor.h>
 #include <digitlab/runtime.h>
 #include <digitlab/torchscript.h>
 
 #include <nlohmann/json.hpp>
 
+#ifdef DIGITLAB_BENCH_OPENCV
+#include <opencv2/core.hpp>
+#include <opencv2/dnn.hpp>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,8 +38,15 @@ struct Options {
   int latency_runs = 500;
   int big_batch = 1000;
   std::string python = "/usr/bin/python3";
+  std::string node = "node";
   bool peer = true;
+  bool ort = true;
+  bool opencv = true;
 };
+
+constexpr int kBatchRounds = 5;
+/// Largest difference in a probability at which two runtimes count as running the same model.
+constexpr double kSameModelTolerance = 1e-3;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
@@ -57,16 +74,23 @@ double train_images_per_second(const Options& o) {
   return o.steps * o.batch / seconds_since(start);
 }
 
-/// Inference through DigitLab's Predictor (frozen, optimized TorchScript) on a freshly saved model.
 struct InferenceFigures {
   double latency_ms = 0;
   double batch_images_per_second = 0;
+  std::vector<double> probabilities;  ///< For the single image, to check every runtime runs the same model.
 };
 
-InferenceFigures inference(const Options& o, const std::filesystem::path& model) {
-  const digitlab::Predictor predictor(model);
+/// The single image every runtime is timed on: a horizontal gradient.
+std::vector<float> latency_image() {
   std::vector<float> one(digitlab::kInputPixels, 0.0f);
   for (size_t i = 0; i < one.size(); ++i) one[i] = static_cast<float>(i % 28) / 27.0f;
+  return one;
+}
+
+/// Inference through DigitLab's Predictor (frozen, optimized TorchScript) on a freshly saved model.
+InferenceFigures inference(const Options& o, const std::filesystem::path& model) {
+  const digitlab::Predictor predictor(model);
+  const std::vector<float> one = latency_image();
   for (int i = 0; i < 50; ++i) predictor.predict(one);
   std::vector<double> times;
   for (int i = 0; i < o.latency_runs; ++i) {
@@ -76,30 +100,118 @@ InferenceFigures inference(const Options& o, const std::filesystem::path& model)
   }
   InferenceFigures f;
   f.latency_ms = median(times);
+  const auto p = predictor.predict(one).probabilities;
+  f.probabilities.assign(p.begin(), p.end());
   const std::vector<float> batch(static_cast<size_t>(o.big_batch) * digitlab::kInputPixels, 0.5f);
   predictor.predict_batch(batch, o.big_batch);
   const auto start = Clock::now();
-  constexpr int kRounds = 5;
-  for (int i = 0; i < kRounds; ++i) predictor.predict_batch(batch, o.big_batch);
-  f.batch_images_per_second = kRounds * o.big_batch / seconds_since(start);
+  for (int i = 0; i < kBatchRounds; ++i) predictor.predict_batch(batch, o.big_batch);
+  f.batch_images_per_second = kBatchRounds * o.big_batch / seconds_since(start);
   return f;
 }
 
-nlohmann::json run_peer(const Options& o, const std::filesystem::path& model) {
-  const std::string cmd = o.python + " " + DIGITLAB_BENCH_PEER + " --threads " + std::to_string(o.threads) +
-                          " --steps " + std::to_string(o.steps) + " --batch " + std::to_string(o.batch) +
-                          " --latency-runs " + std::to_string(o.latency_runs) + " --model " + model.string() +
-                          " --big-batch " + std::to_string(o.big_batch);
+#ifdef DIGITLAB_BENCH_OPENCV
+/// The same timings through OpenCV dnn's own CPU backend on the ONNX export.
+InferenceFigures opencv_inference(const Options& o, const std::filesystem::path& onnx) {
+  try {
+    cv::setNumThreads(o.threads);
+    cv::dnn::Net net = cv::dnn::readNetFromONNX(onnx.string());
+    net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+    net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+    const auto forward = [&net](std::vector<float>& pixels, int n) {
+      const std::array<int, 4> shape{n, 1, 28, 28};
+      net.setInput(cv::Mat(4, shape.data(), CV_32F, pixels.data()));
+      return net.forward();
+    };
+    std::vector<float> one = latency_image();
+    InferenceFigures f;
+    for (int i = 0; i < 50; ++i) forward(one, 1);
+    const cv::Mat p = forward(one, 1);
+    f.probabilities.assign(p.ptr<float>(), p.ptr<float>() + p.total());
+    std::vector<double> times;
+    for (int i = 0; i < o.latency_runs; ++i) {
+      const auto t = Clock::now();
+      forward(one, 1);
+      times.push_back(seconds_since(t) * 1000);
+    }
+    f.latency_ms = median(times);
+    std::vector<float> batch(static_cast<size_t>(o.big_batch) * digitlab::kInputPixels, 0.5f);
+    forward(batch, o.big_batch);
+    const auto start = Clock::now();
+    for (int i = 0; i < kBatchRounds; ++i) forward(batch, o.big_batch);
+    f.batch_images_per_second = kBatchRounds * o.big_batch / seconds_since(start);
+    return f;
+  } catch (const cv::Exception& e) {
+    throw std::runtime_error("OpenCV dnn cannot run " + onnx.string() + ": " + e.err);
+  }
+}
+#endif
+
+/// The string as one shell word.
+std::string quoted(const std::string& s) {
+  std::string q = "'";
+  for (const char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+/// True when program names an executable, by path or on PATH.
+bool program_found(const std::string& program) {
+  return std::system(("command -v " + quoted(program) + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+/// Runs a peer and parses the one JSON object it prints; the peer reports its own error on stderr.
+nlohmann::json run_json(const std::string& peer, const std::string& cmd) {
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
   if (!pipe) throw std::runtime_error("cannot run " + cmd);
   std::string out;
   std::array<char, 4096> buf{};
   while (fgets(buf.data(), buf.size(), pipe.get()) != nullptr) out += buf.data();
+  if (pclose(pipe.release()) != 0) throw std::runtime_error("the " + peer + " peer failed (" + cmd + ")");
   try {
     return nlohmann::json::parse(out);
   } catch (const std::exception&) {
-    throw std::runtime_error("the Python peer failed (" + cmd + "): " + out);
+    throw std::runtime_error("the " + peer + " peer printed no JSON (" + cmd + "): " + out);
   }
+}
+
+nlohmann::json run_peer(const Options& o, const std::filesystem::path& model) {
+  return run_json("Python", quoted(o.python) + " " + quoted(DIGITLAB_BENCH_PEER) + " --threads " +
+                                std::to_string(o.threads) + " --steps " + std::to_string(o.steps) + " --batch " +
+                                std::to_string(o.batch) + " --latency-runs " + std::to_string(o.latency_runs) +
+                                " --model " + quoted(model.string()) + " --big-batch " + std::to_string(o.big_batch));
+}
+
+nlohmann::json run_ort_peer(const Options& o, const std::filesystem::path& onnx) {
+  return run_json("onnxruntime-node", quoted(o.node) + " " + quoted(DIGITLAB_BENCH_ORT_PEER) + " --threads " +
+                                          std::to_string(o.threads) + " --latency-runs " +
+                                          std::to_string(o.latency_runs) + " --model " + quoted(onnx.string()) +
+                                          " --big-batch " + std::to_string(o.big_batch));
+}
+
+InferenceFigures inference_figures(const nlohmann::json& peer) {
+  InferenceFigures f;
+  f.latency_ms = peer.at("latency_ms").get<double>();
+  f.batch_images_per_second = peer.at("batch_images_per_second").get<double>();
+  f.probabilities = peer.at("probabilities").get<std::vector<double>>();
+  return f;
+}
+
+/// Throws when a runtime's answer for the single image is not DigitLab's: its timings would not
+/// be of the same model.
+void check_same_model(const std::string& runtime, const InferenceFigures& ours, const InferenceFigures& theirs) {
+  if (theirs.probabilities.size() != ours.probabilities.size())
+    throw std::runtime_error(runtime + " returned " + std::to_string(theirs.probabilities.size()) +
+                             " probabilities for one image, expected " + std::to_string(ours.probabilities.size()));
+  double worst = 0;
+  for (size_t i = 0; i < ours.probabilities.size(); ++i)
+    worst = std::max(worst, std::abs(ours.probabilities[i] - theirs.probabilities[i]));
+  if (worst > kSameModelTolerance)
+    throw std::runtime_error(runtime + " and DigitLab disagree on the same image (a probability differs by " +
+                             std::to_string(worst) + "): they are not running the same model");
+}
+
+void print_inference_row(const std::string& runtime, const InferenceFigures& f) {
+  std::printf("%-28s %16s %22.3f %22.0f\n", runtime.c_str(), "-", f.latency_ms, f.batch_images_per_second);
 }
 
 }  // namespace
@@ -118,10 +230,13 @@ int main(int argc, char** argv) {
     else if (a == "--latency-runs") o.latency_runs = std::stoi(value());
     else if (a == "--big-batch") o.big_batch = std::stoi(value());
     else if (a == "--python") o.python = value();
+    else if (a == "--node") o.node = value();
     else if (a == "--no-peer") o.peer = false;
+    else if (a == "--no-ort") o.ort = false;
+    else if (a == "--no-opencv") o.opencv = false;
     else {
       std::printf("usage: digitlab-bench [--threads N] [--steps N] [--batch N] [--latency-runs N] "
-                  "[--big-batch N] [--python PATH] [--no-peer]\n");
+                  "[--big-batch N] [--python PATH] [--node PATH] [--no-peer] [--no-ort] [--no-opencv]\n");
       return a == "--help" ? 0 : 2;
     }
   }
@@ -129,13 +244,17 @@ int main(int argc, char** argv) {
     o.threads = digitlab::configure_threads(o.threads);
     std::printf("DigitNet, batch %d, %d thread(s), LibTorch %s\n", o.batch, o.threads,
                 digitlab::torch_version().c_str());
-    // Both sides run the same TorchScript file: DigitLab's exported DigitNet (random weights).
+    // Every runtime runs the same weights: DigitLab's DigitNet (random weights) as TorchScript for
+    // DigitLab and Python, exported to ONNX for onnxruntime and OpenCV dnn.
     const auto model = std::filesystem::temp_directory_path() / "digitlab-bench-model.pt";
+    const auto onnx = std::filesystem::temp_directory_path() / "digitlab-bench-model.onnx";
+    const bool have_onnx = (o.ort || o.opencv) && digitlab::onnx_export_available();
     {
       torch::manual_seed(0);
       digitlab::DigitNet net;
       net->eval();
       digitlab::save_torchscript(net, model, "{}");
+      if (have_onnx) digitlab::export_onnx(net, onnx, std::nullopt);
     }
     const double ours_train = train_images_per_second(o);
     const InferenceFigures ours = inference(o, model);
@@ -143,17 +262,55 @@ int main(int argc, char** argv) {
                 ("batch-" + std::to_string(o.big_batch) + " images/s").c_str());
     std::printf("%-28s %16.0f %22.3f %22.0f\n", "DigitLab (C++)", ours_train, ours.latency_ms,
                 ours.batch_images_per_second);
+    std::optional<InferenceFigures> python;
+    double python_train = 0;
     if (o.peer) {
       const auto peer = run_peer(o, model);
-      const double peer_train = peer["train_images_per_second"].get<double>();
-      const double peer_latency = peer["latency_ms"].get<double>();
-      const double peer_batch = peer["batch_images_per_second"].get<double>();
-      std::printf("%-28s %16.0f %22.3f %22.0f\n", peer["runtime"].get<std::string>().c_str(), peer_train,
-                  peer_latency, peer_batch);
-      std::printf("\nDigitLab / Python: training throughput %.2fx, single-image latency %.2fx, batch throughput %.2fx\n",
-                  ours_train / peer_train, ours.latency_ms / peer_latency, ours.batch_images_per_second / peer_batch);
+      python_train = peer.at("train_images_per_second").get<double>();
+      python = InferenceFigures{peer.at("latency_ms").get<double>(),
+                                peer.at("batch_images_per_second").get<double>(), {}};
+      std::printf("%-28s %16.0f %22.3f %22.0f\n", peer.at("runtime").get<std::string>().c_str(), python_train,
+                  python->latency_ms, python->batch_images_per_second);
+    }
+    std::optional<InferenceFigures> ort;
+    if (o.ort) {
+      const bool installed = program_found(o.node) && std::filesystem::exists(DIGITLAB_BENCH_ORT_PACKAGE);
+      if (!have_onnx) {
+        std::printf("onnxruntime-node: skipped (this DigitLab was built without ONNX export; install libonnx-dev)\n");
+      } else if (!installed) {
+        std::printf("onnxruntime-node: not installed (npm ci --ignore-scripts --prefix bench)\n");
+      } else {
+        const auto peer = run_ort_peer(o, onnx);
+        ort = inference_figures(peer);
+        const auto runtime = peer.at("runtime").get<std::string>();
+        check_same_model(runtime, ours, *ort);
+        print_inference_row(runtime, *ort);
+      }
+    }
+    if (o.opencv) {
+#ifdef DIGITLAB_BENCH_OPENCV
+      // Built only with ONNX export, so the ONNX file is there.
+      const std::string runtime = std::string("OpenCV dnn ") + CV_VERSION;
+      const InferenceFigures cv_figures = opencv_inference(o, onnx);
+      check_same_model(runtime, ours, cv_figures);
+      print_inference_row(runtime, cv_figures);
+#else
+      std::printf("OpenCV dnn: not built in (configure with libonnx-dev and libopencv-dnn-dev installed)\n");
+#endif
+    }
+    // Ratios: latency ours / theirs (below 1 is faster), throughput ours / theirs (above 1 is faster).
+    if (python || ort) std::printf("\n");
+    if (python) {
+      std::printf("DigitLab / Python: training throughput %.2fx, single-image latency %.2fx, batch throughput %.2fx\n",
+                  ours_train / python_train, ours.latency_ms / python->latency_ms,
+                  ours.batch_images_per_second / python->batch_images_per_second);
+    }
+    if (ort) {
+      std::printf("DigitLab / onnxruntime-node: single-image latency %.2fx, batch throughput %.2fx\n",
+                  ours.latency_ms / ort->latency_ms, ours.batch_images_per_second / ort->batch_images_per_second);
     }
     std::filesystem::remove(model);
+    if (have_onnx) std::filesystem::remove(onnx);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "digitlab-bench: error: %s\n", e.what());
     return 1;

@@ -95,6 +95,7 @@ class ScopedEnv {
 }  // namespace
 
 TEST(MnistDownloader, FallsBackToWorkingMirrorAndReportsProgress) {
+  if (!MnistDownloader::available()) GTEST_SKIP() << "this build has no libcurl";
   TempDir tmp;
   const fs::path good = make_good_mirror(tmp.path());
   const fs::path data = tmp.path() / "data" / "mnist";
@@ -134,6 +135,7 @@ TEST(MnistDownloader, FallsBackToWorkingMirrorAndReportsProgress) {
 }
 
 TEST(MnistDownloader, RejectsChecksumMismatchAndNamesEveryMirror) {
+  if (!MnistDownloader::available()) GTEST_SKIP() << "this build has no libcurl";
   TempDir tmp;
   const fs::path empty = tmp.path() / "empty-mirror";
   const fs::path corrupt = make_corrupt_mirror(tmp.path());
@@ -148,6 +150,7 @@ TEST(MnistDownloader, RejectsChecksumMismatchAndNamesEveryMirror) {
 }
 
 TEST(MnistDownloader, CancellingLeavesNoFile) {
+  if (!MnistDownloader::available()) GTEST_SKIP() << "this build has no libcurl";
   TempDir tmp;
   const fs::path good = make_good_mirror(tmp.path());
   const fs::path data = tmp.path() / "data";

@@ -31,6 +31,9 @@ class MnistDownloader {
   /// Uses `mirrors`, base URLs tried in turn; a file's URL is base + name + ".gz".
   explicit MnistDownloader(std::vector<std::string> mirrors = default_mirrors());
 
+  /// Whether this build can download (false when built without libcurl: ensure() then fails with that reason).
+  static bool available();
+
   /// Public MNIST mirrors serving the gzipped files.
   static std::vector<std::string> default_mirrors();
 
