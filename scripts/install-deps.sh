@@ -11,6 +11,8 @@ packages=(
   libonnx-dev                        # ONNX export
   libcli11-dev nlohmann-json3-dev    # CLI parsing, metrics.json
   libgtest-dev                       # GoogleTest (the build registers the tests with CTest)
+  qt6-base-dev qt6-charts-dev        # the desktop app: Qt 6 Widgets and Qt Charts
+  libqt6opengl6-dev                  # Qt Charts' CMake package requires Qt6OpenGL's
 )
 if [[ "${1:-}" == "--tests" ]]; then
   packages+=(python3-torch)          # Python's torch.jit.load checks our TorchScript files

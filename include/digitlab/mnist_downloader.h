@@ -37,6 +37,9 @@ class MnistDownloader {
   /// Public MNIST mirrors serving the gzipped files.
   static std::vector<std::string> default_mirrors();
 
+  /// The comma-separated base URLs in DIGITLAB_MNIST_MIRRORS when it is set, else default_mirrors().
+  static std::vector<std::string> mirrors_from_environment();
+
   /// Sets the connect timeout and how long a transfer may stay under 1 KB/s before it is abandoned, in seconds.
   void set_timeouts(long connect_seconds, long low_speed_seconds);
 

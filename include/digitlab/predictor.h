@@ -22,6 +22,9 @@ namespace digitlab {
 /// Pixels in one model input (28 x 28).
 constexpr size_t kInputPixels = 28 * 28;
 
+/// Below this probability a prediction is shown as unsure (CLI and app alike).
+constexpr float kUnsureBelow = 0.6f;
+
 /// The model's answer for one image.
 struct Prediction {
   int digit = -1;                          ///< The most probable digit.

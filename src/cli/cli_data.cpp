@@ -7,28 +7,9 @@
 #include <digitlab/mnist_downloader.h>
 
 #include <cstdio>
-#include <cstdlib>
-#include <sstream>
 #include <stdexcept>
 
 namespace digitlab::cli {
-namespace {
-
-std::vector<std::string> mirrors_from_environment() {
-  const char* env = std::getenv("DIGITLAB_MNIST_MIRRORS");
-  if (env == nullptr || *env == '\0') return MnistDownloader::default_mirrors();
-  std::vector<std::string> mirrors;
-  std::stringstream list(env);
-  for (std::string item; std::getline(list, item, ',');) {
-    if (item.empty()) continue;
-    if (item.back() != '/') item += '/';
-    mirrors.push_back(item);
-  }
-  return mirrors;
-}
-
-}  // namespace
-
 std::filesystem::path resolve_data_dir(const std::string& option) {
   return option.empty() ? default_data_dir() : std::filesystem::path(option);
 }
@@ -45,7 +26,7 @@ void ensure_mnist(const std::filesystem::path& dir, bool offline) {
   const auto& interrupt = InterruptFlag::install();
   ProgressBar bar;
   std::string current;
-  MnistDownloader(mirrors_from_environment())
+  MnistDownloader(MnistDownloader::mirrors_from_environment())
       .ensure(dir, [&](const MnistDownloader::DownloadProgress& p) {
         if (p.file != current) {
           current = p.file;

@@ -15,9 +15,6 @@
 namespace digitlab::cli {
 namespace {
 
-/// Below this probability a prediction is marked unsure.
-constexpr float kUnsureBelow = 0.6f;
-
 struct PredictOptions {
   std::string model;
   std::vector<std::string> inputs;

@@ -7,6 +7,8 @@
 #include "http_fetch.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <sstream>
 #include <chrono>
 #include <exception>
 #include <stdexcept>
@@ -28,6 +30,19 @@ bool MnistDownloader::available() { return detail::http_fetch_available(); }
 
 std::vector<std::string> MnistDownloader::default_mirrors() {
   return {"https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/"};
+}
+
+std::vector<std::string> MnistDownloader::mirrors_from_environment() {
+  const char* env = std::getenv("DIGITLAB_MNIST_MIRRORS");
+  if (env == nullptr || *env == '\0') return default_mirrors();
+  std::vector<std::string> mirrors;
+  std::stringstream list(env);
+  for (std::string item; std::getline(list, item, ',');) {
+    if (item.empty()) continue;
+    if (item.back() != '/') item += '/';
+    mirrors.push_back(item);
+  }
+  return mirrors;
 }
 
 void MnistDownloader::set_timeouts(long connect_seconds, long low_speed_seconds) {

@@ -90,13 +90,16 @@ struct SplitScore {
   double accuracy = 0;
 };
 
-SplitScore score_split(DigitNet& net, const torch::Tensor& images, const torch::Tensor& labels) {
+// Scores a split in batches; nullopt when `should_stop` turns true between two batches.
+std::optional<SplitScore> score_split(DigitNet& net, const torch::Tensor& images, const torch::Tensor& labels,
+                                      const std::function<bool()>& should_stop) {
   torch::NoGradGuard no_grad;
   net->eval();
   const int64_t n = images.size(0);
   double loss_sum = 0;
   int64_t correct = 0;
   for (int64_t begin = 0; begin < n; begin += kEvalBatch) {
+    if (should_stop()) return std::nullopt;
     const int64_t end = std::min(n, begin + kEvalBatch);
     const auto x = images.slice(0, begin, end).to(torch::kFloat).div_(255.0);
     const auto y = labels.slice(0, begin, end);
@@ -107,7 +110,7 @@ SplitScore score_split(DigitNet& net, const torch::Tensor& images, const torch::
     correct += logits.argmax(1).eq(y).sum().item<int64_t>();
   }
   const double penalty = net->l2_penalty().item<double>();
-  return {loss_sum / static_cast<double>(n) + penalty, static_cast<double>(correct) / static_cast<double>(n)};
+  return SplitScore{loss_sum / static_cast<double>(n) + penalty, static_cast<double>(correct) / static_cast<double>(n)};
 }
 
 json epoch_json(const EpochStats& e) {
@@ -341,7 +344,9 @@ void Trainer::Impl::write_metrics(const TrainResult& result) const {
 TrainResult Trainer::Impl::run(const TrainCallbacks& callbacks, const std::atomic<bool>* stop) {
   started_ = Clock::now();
   callbacks_ = &callbacks;
-  const auto should_stop = [stop] { return stop != nullptr && stop->load(std::memory_order_relaxed); };
+  const std::function<bool()> should_stop = [stop] {
+    return stop != nullptr && stop->load(std::memory_order_relaxed);
+  };
 
   // Grad mode and autocast are per thread: set them here, on the training thread.
   torch::AutoGradMode grad_mode(true);
@@ -426,7 +431,12 @@ TrainResult Trainer::Impl::run(const TrainCallbacks& callbacks, const std::atomi
     if (result.stopped) break;
 
     const double train_seconds = seconds_since(epoch_start);
-    const SplitScore val = score_split(net_, val_x_, val_y_);
+    const std::optional<SplitScore> scored = score_split(net_, val_x_, val_y_, should_stop);
+    if (!scored) {  // Stop during validation: this epoch counts as unfinished
+      result.stopped = true;
+      break;
+    }
+    const SplitScore& val = *scored;
     EpochStats stats;
     stats.epoch = epoch + 1;
     stats.epochs = config_.epochs;

@@ -1,0 +1,162 @@
+#include "draw_tab.h"
+
+#include "canvas_widget.h"
+#include "image_convert.h"
+#include "result_panel.h"
+
+#include <digitlab/predictor.h>
+#include <digitlab/preprocessor.h>
+
+#include <QCheckBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSettings>
+#include <QSlider>
+#include <QSplitter>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include <exception>
+
+namespace digitlab::app {
+namespace {
+
+/// Quiet time after the last pen movement before "predict as I draw" reads the drawing.
+constexpr int kLiveDebounceMs = 150;
+
+}  // namespace
+
+DrawTab::DrawTab(QWidget* parent) : QWidget(parent) {
+  canvas_ = new CanvasWidget(this);
+  result_ = new ResultPanel(this);
+
+  predictButton_ = new QPushButton(tr("&Predict"), this);
+  predictButton_->setObjectName("predictButton");
+  predictButton_->setDefault(true);
+  predictButton_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+  predictButton_->setToolTip(tr("Read the drawing (Ctrl+Enter)"));
+  auto* undo = new QPushButton(tr("&Undo stroke"), this);
+  undo->setToolTip(tr("Remove the last stroke (Ctrl+Z)"));
+  auto* clearButton = new QPushButton(tr("&Clear"), this);
+  clearButton->setToolTip(tr("Clear the canvas (Delete or Escape)"));
+  strokeWidth_ = new QSlider(Qt::Horizontal, this);
+  strokeWidth_->setRange(6, 48);
+  strokeWidth_->setValue(canvas_->strokeWidth());
+  strokeWidth_->setToolTip(tr("Stroke width"));
+  strokeWidth_->setAccessibleName(tr("Stroke width"));
+  live_ = new QCheckBox(tr("Predict as I &draw"), this);
+  number_ = new QCheckBox(tr("Read a &number (several digits)"), this);
+  number_->setToolTip(tr("Write the digits side by side, e.g. 2026"));
+
+  debounce_ = new QTimer(this);
+  debounce_->setSingleShot(true);
+  debounce_->setInterval(kLiveDebounceMs);
+
+  connect(predictButton_, &QPushButton::clicked, this, &DrawTab::predict);
+  connect(undo, &QPushButton::clicked, canvas_, &CanvasWidget::undoStroke);
+  connect(clearButton, &QPushButton::clicked, this, &DrawTab::clear);
+  connect(strokeWidth_, &QSlider::valueChanged, canvas_, &CanvasWidget::setStrokeWidth);
+  connect(canvas_, &CanvasWidget::changed, this, &DrawTab::onCanvasChanged);
+  connect(debounce_, &QTimer::timeout, this, &DrawTab::predict);
+  connect(live_, &QCheckBox::toggled, this, [this](bool on) {
+    if (on && !canvas_->isEmpty()) predict();
+  });
+  connect(number_, &QCheckBox::toggled, this, [this] {
+    if (!canvas_->isEmpty()) predict();
+  });
+
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(predictButton_);
+  buttons->addWidget(undo);
+  buttons->addWidget(clearButton);
+  buttons->addSpacing(12);
+  buttons->addWidget(new QLabel(tr("Stroke:"), this));
+  buttons->addWidget(strokeWidth_, 1);
+  auto* modes = new QHBoxLayout;
+  modes->addWidget(live_);
+  modes->addWidget(number_);
+  modes->addStretch();
+  auto* left = new QWidget(this);
+  auto* leftLayout = new QVBoxLayout(left);
+  leftLayout->setContentsMargins(0, 0, 0, 0);
+  leftLayout->addWidget(canvas_, 1);
+  leftLayout->addLayout(buttons);
+  leftLayout->addLayout(modes);
+
+  auto* splitter = new QSplitter(this);
+  splitter->addWidget(left);
+  splitter->addWidget(result_);
+  splitter->setStretchFactor(0, 3);
+  splitter->setStretchFactor(1, 2);
+  splitter->setChildrenCollapsible(false);
+  auto* layout = new QHBoxLayout(this);
+  layout->addWidget(splitter);
+  result_->showMessage(tr("Draw a digit, then press Predict"));
+}
+
+void DrawTab::setPredictor(std::shared_ptr<const Predictor> predictor) {
+  predictor_ = std::move(predictor);
+  if (!canvas_->isEmpty()) predict();
+}
+
+bool DrawTab::liveMode() const { return live_->isChecked(); }
+void DrawTab::setLiveMode(bool on) { live_->setChecked(on); }
+bool DrawTab::numberMode() const { return number_->isChecked(); }
+void DrawTab::setNumberMode(bool on) { number_->setChecked(on); }
+
+void DrawTab::saveSettings(QSettings& settings) const {
+  settings.setValue("draw/strokeWidth", strokeWidth_->value());
+  settings.setValue("draw/live", live_->isChecked());
+  settings.setValue("draw/number", number_->isChecked());
+}
+
+void DrawTab::restoreSettings(const QSettings& settings) {
+  strokeWidth_->setValue(settings.value("draw/strokeWidth", canvas_->strokeWidth()).toInt());
+  live_->setChecked(settings.value("draw/live", false).toBool());
+  number_->setChecked(settings.value("draw/number", false).toBool());
+}
+
+void DrawTab::onCanvasChanged() {
+  if (canvas_->isEmpty()) {
+    debounce_->stop();
+    result_->showMessage(tr("Draw a digit, then press Predict"));
+    return;
+  }
+  if (live_->isChecked()) debounce_->start();
+}
+
+void DrawTab::clear() {
+  debounce_->stop();
+  canvas_->clear();
+  result_->showMessage(tr("Draw a digit, then press Predict"));
+}
+
+void DrawTab::predict() {
+  debounce_->stop();
+  if (canvas_->isEmpty()) {
+    result_->showMessage(tr("The canvas is empty: draw a digit first"));
+    return;
+  }
+  if (!predictor_) {
+    result_->showMessage(tr("No model is loaded: use File > Load Model"));
+    return;
+  }
+  try {
+    const GrayImage drawing = toGrayImage(canvas_->image(), tr("the drawing"));
+    PreprocessOptions options;
+    options.polarity = InkPolarity::kLightOnDark;  // the canvas is white ink on black
+    const std::vector<PreprocessResult> digits =
+        number_->isChecked() ? preprocess_multi(drawing, options) : std::vector<PreprocessResult>{preprocess(drawing, options)};
+    const std::vector<DigitReading> readings = readDigits(*predictor_, digits);
+    if (readings.empty()) {
+      result_->showMessage(tr("No digit found: the strokes are too faint or too small"));
+      return;
+    }
+    result_->showReadings(readings, number_->isChecked());
+  } catch (const std::exception& e) {
+    result_->showMessage(tr("Cannot read the drawing: %1").arg(QString::fromStdString(e.what())));
+  }
+}
+
+}  // namespace digitlab::app

@@ -1,0 +1,285 @@
+#include "main_window.h"
+
+#include "app_icon.h"
+#include "canvas_widget.h"
+#include "draw_tab.h"
+#include "model_locator.h"
+#include "train_tab.h"
+#include "upload_tab.h"
+
+#include <digitlab/predictor.h>
+#include <digitlab/runtime.h>
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QImage>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QScreen>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QUrl>
+
+#include <exception>
+
+namespace digitlab::app {
+namespace {
+
+const char* const kImageFilter = QT_TRANSLATE_NOOP("MainWindow", "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tga);;All files (*)");
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  setWindowTitle(tr("DigitLab"));
+  setWindowIcon(appIcon());
+  setAcceptDrops(true);
+
+  tabs_ = new QTabWidget(this);
+  draw_ = new DrawTab(tabs_);
+  upload_ = new UploadTab(tabs_);
+  train_ = new TrainTab(tabs_);
+  tabs_->addTab(draw_, tr("&Draw"));
+  tabs_->addTab(upload_, tr("&Upload"));
+  tabs_->addTab(train_, tr("&Train"));
+  tabs_->setDocumentMode(true);
+  setCentralWidget(tabs_);
+
+  modelLabel_ = new QLabel(this);
+  deviceLabel_ = new QLabel(this);
+  statusBar()->addPermanentWidget(modelLabel_, 1);
+  statusBar()->addPermanentWidget(deviceLabel_);
+  const std::string device = resolve_device("auto");
+  deviceLabel_->setText(device == "cuda" ? tr("Device: %1 (prediction on CPU)").arg(QString::fromStdString(describe_device("cuda")))
+                                         : tr("Device: %1").arg(QString::fromStdString(describe_device("cpu"))));
+
+  createMenus();
+  connect(upload_, &UploadTab::openRequested, this, &MainWindow::chooseImage);
+  connect(train_, &TrainTab::useModelRequested, this, [this](const QString& path) {
+    QString error;
+    if (loadModel(path, &error)) {
+      statusBar()->showMessage(tr("Now using the model just trained"), 5000);
+    } else {
+      QMessageBox::warning(this, tr("Cannot use this model"), error);
+    }
+  });
+  connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
+    const bool drawing = tabs_->widget(index) == draw_;
+    undoAction_->setEnabled(drawing);
+    clearAction_->setEnabled(drawing);
+    saveDrawingAction_->setEnabled(drawing);
+  });
+
+  restoreSettings();
+  if (!predictor_) {
+    QString error;
+    const QString bundled = bundledModelPath();
+    if (bundled.isEmpty()) {
+      modelLabel_->setText(tr("No model: the bundled model was not found; use File > Load Model"));
+    } else if (!loadModel(bundled, &error)) {
+      modelLabel_->setText(tr("No model: %1").arg(error));
+    }
+  }
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* open = file->addAction(tr("&Open Image…"), this, &MainWindow::chooseImage);
+  open->setShortcut(QKeySequence::Open);
+  QAction* load = file->addAction(tr("&Load Model…"), this, &MainWindow::chooseModel);
+  load->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+  saveDrawingAction_ = file->addAction(tr("&Save Drawing…"), this, &MainWindow::saveDrawing);
+  saveDrawingAction_->setShortcut(QKeySequence::Save);
+  file->addSeparator();
+  QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+  quit->setMenuRole(QAction::QuitRole);
+
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  undoAction_ = edit->addAction(tr("&Undo Stroke"), draw_->canvas(), &CanvasWidget::undoStroke);
+  undoAction_->setShortcut(QKeySequence::Undo);
+  clearAction_ = edit->addAction(tr("&Clear Canvas"), draw_, &DrawTab::clear);
+  clearAction_->setShortcuts({QKeySequence::Delete, QKeySequence(Qt::Key_Escape)});
+  edit->addSeparator();
+  QAction* paste = edit->addAction(tr("&Paste Image"), this, &MainWindow::pasteImage);
+  paste->setShortcut(QKeySequence::Paste);
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  QAction* about = help->addAction(tr("&About DigitLab"), this, &MainWindow::showAbout);
+  about->setMenuRole(QAction::AboutRole);
+  help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+bool MainWindow::loadModel(const QString& path, QString* error) {
+  try {
+    predictor_ = std::make_shared<const Predictor>(path.toStdString());
+  } catch (const std::exception& e) {
+    const QString message = QString::fromStdString(e.what());
+    if (error != nullptr) *error = message;
+    statusBar()->showMessage(tr("Cannot load the model: %1").arg(message), 10000);
+    return false;
+  }
+  draw_->setPredictor(predictor_);
+  upload_->setPredictor(predictor_);
+  updateStatus();
+  return true;
+}
+
+QString MainWindow::modelPath() const {
+  return predictor_ ? QString::fromStdString(predictor_->path().string()) : QString();
+}
+
+QString MainWindow::modelStatus() const { return modelLabel_->text(); }
+
+void MainWindow::updateStatus() {
+  if (!predictor_) return;
+  const QFileInfo file(QString::fromStdString(predictor_->path().string()));
+  const double accuracy = predictor_->test_accuracy();
+  const QString name = file.dir().dirName() + "/" + file.fileName();
+  modelLabel_->setText(accuracy >= 0 ? tr("Model: %1 · test accuracy %2%").arg(name).arg(accuracy * 100, 0, 'f', 2)
+                                     : tr("Model: %1 · test accuracy unknown").arg(name));
+  modelLabel_->setToolTip(file.absoluteFilePath());
+}
+
+bool MainWindow::openImageFile(const QString& path) {
+  tabs_->setCurrentWidget(upload_);
+  lastImageFolder_ = QFileInfo(path).absolutePath();
+  return upload_->openFile(path);
+}
+
+void MainWindow::chooseImage() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open an image of a digit"), lastImageFolder_, tr(kImageFilter));
+  if (!path.isEmpty()) openImageFile(path);
+}
+
+void MainWindow::chooseModel() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Load a TorchScript digit model"), lastModelFolder_,
+                                                    tr("TorchScript models (*.pt *.pth);;All files (*)"));
+  if (path.isEmpty()) return;
+  lastModelFolder_ = QFileInfo(path).absolutePath();
+  QString error;
+  if (!loadModel(path, &error)) QMessageBox::warning(this, tr("Cannot load the model"), error);
+}
+
+void MainWindow::saveDrawing() {
+  if (draw_->canvas()->isEmpty()) {
+    statusBar()->showMessage(tr("Nothing to save: the canvas is empty"), 5000);
+    return;
+  }
+  QString path = QFileDialog::getSaveFileName(this, tr("Save the drawing"), lastImageFolder_ + "/digit.png",
+                                              tr("PNG images (*.png)"));
+  if (path.isEmpty()) return;
+  if (QFileInfo(path).suffix().isEmpty()) path += ".png";
+  // QImage::save writes under a temporary name only on some platforms: write beside and rename ourselves.
+  const QString temporary = path + ".part";
+  QFile::remove(temporary);
+  if (!draw_->canvas()->image().save(temporary, "PNG") || (QFile::exists(path) && !QFile::remove(path)) ||
+      !QFile::rename(temporary, path)) {
+    QFile::remove(temporary);
+    QMessageBox::warning(this, tr("Cannot save the drawing"), tr("Cannot write %1").arg(path));
+    return;
+  }
+  lastImageFolder_ = QFileInfo(path).absolutePath();
+  statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+}
+
+void MainWindow::pasteImage() {
+  const QMimeData* mime = QApplication::clipboard()->mimeData();
+  if (mime == nullptr) return;
+  if (mime->hasImage()) {
+    tabs_->setCurrentWidget(upload_);
+    upload_->openImage(qvariant_cast<QImage>(mime->imageData()), tr("the pasted image"));
+  } else if (mime->hasUrls() && mime->urls().front().isLocalFile()) {
+    openImageFile(mime->urls().front().toLocalFile());
+  } else {
+    statusBar()->showMessage(tr("The clipboard holds no image"), 5000);
+  }
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  const QMimeData* mime = event->mimeData();
+  if (mime->hasImage() || (mime->hasUrls() && mime->urls().front().isLocalFile())) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  const QMimeData* mime = event->mimeData();
+  if (mime->hasUrls() && mime->urls().front().isLocalFile()) {
+    openImageFile(mime->urls().front().toLocalFile());
+  } else if (mime->hasImage()) {
+    tabs_->setCurrentWidget(upload_);
+    upload_->openImage(qvariant_cast<QImage>(mime->imageData()), tr("the dropped image"));
+  }
+  event->acceptProposedAction();
+}
+
+void MainWindow::showAbout() {
+  QString model = tr("No model loaded");
+  if (predictor_) {
+    const double accuracy = predictor_->test_accuracy();
+    model = tr("Model: %1<br>Test accuracy: %2")
+                .arg(QString::fromStdString(predictor_->path().string()).toHtmlEscaped(),
+                     accuracy >= 0 ? QString::number(accuracy * 100, 'f', 2) + "%" : tr("unknown"));
+  }
+  QMessageBox::about(this, tr("About DigitLab"),
+                     tr("<h3>DigitLab %1</h3><p>Handwritten digit recognition: draw or upload a digit, or train "
+                        "the network on MNIST.</p><p>%2</p><p>LibTorch %3 · Qt %4</p>"
+                        "<p>MIT licence.</p>")
+                         .arg(digitlab_version(), model, QString::fromStdString(torch_version()), qVersion()));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (train_->busy()) {
+    const auto answer = QMessageBox::question(
+        this, tr("Training is running"),
+        tr("Stop training and quit? The best model so far is kept in %1.").arg(train_->lastRunFolder()));
+    if (answer != QMessageBox::Yes) {
+      event->ignore();
+      return;
+    }
+  }
+  saveSettings();
+  event->accept();
+}
+
+void MainWindow::saveSettings() const {
+  QSettings settings;
+  settings.setValue("window/geometry", saveGeometry());
+  settings.setValue("window/state", saveState());
+  settings.setValue("window/tab", tabs_->currentIndex());
+  settings.setValue("folders/images", lastImageFolder_);
+  settings.setValue("folders/models", lastModelFolder_);
+  settings.setValue("model/path", modelPath());
+  draw_->saveSettings(settings);
+  upload_->saveSettings(settings);
+  train_->saveSettings(settings);
+}
+
+void MainWindow::restoreSettings() {
+  QSettings settings;
+  if (!restoreGeometry(settings.value("window/geometry").toByteArray())) {
+    const QRect screen = QGuiApplication::primaryScreen()->availableGeometry();
+    resize(QSize(1180, 760).boundedTo(screen.size() * 0.9));
+  }
+  restoreState(settings.value("window/state").toByteArray());
+  tabs_->setCurrentIndex(settings.value("window/tab", 0).toInt());
+  lastImageFolder_ = settings.value("folders/images").toString();
+  lastModelFolder_ = settings.value("folders/models").toString();
+  draw_->restoreSettings(settings);
+  upload_->restoreSettings(settings);
+  train_->restoreSettings(settings);
+  // The model last used, if it is still there; the bundled one otherwise.
+  const QString last = settings.value("model/path").toString();
+  if (!last.isEmpty() && QFileInfo(last).isFile()) loadModel(last);
+}
+
+}  // namespace digitlab::app

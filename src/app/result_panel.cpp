@@ -1,0 +1,206 @@
+#include "result_panel.h"
+
+#include "image_convert.h"
+#include "image_view.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QButtonGroup>
+#include <QChart>
+#include <QChartView>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QToolButton>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace digitlab::app {
+namespace {
+
+QString percent(float p) { return QString::number(static_cast<double>(p) * 100.0, 'f', 1) + "%"; }
+
+}  // namespace
+
+std::vector<DigitReading> readDigits(const Predictor& predictor, const std::vector<PreprocessResult>& digits) {
+  std::vector<float> batch;
+  std::vector<const PreprocessResult*> found;
+  for (const PreprocessResult& d : digits) {
+    if (!d.found) continue;
+    batch.insert(batch.end(), d.input28.pixels().begin(), d.input28.pixels().end());
+    found.push_back(&d);
+  }
+  std::vector<DigitReading> readings;
+  if (found.empty()) return readings;
+  const std::vector<Prediction> predictions = predictor.predict_batch(batch, found.size());
+  for (size_t i = 0; i < found.size(); ++i) readings.push_back({toQImage(found[i]->input28), predictions[i]});
+  return readings;
+}
+
+ResultPanel::ResultPanel(QWidget* parent) : QWidget(parent) {
+  answerLabel_ = new QLabel(this);
+  answerLabel_->setObjectName("answerLabel");
+  QFont big = answerLabel_->font();
+  big.setPointSizeF(big.pointSizeF() * 4.5);
+  big.setBold(true);
+  answerLabel_->setFont(big);
+  answerLabel_->setAlignment(Qt::AlignCenter);
+  answerLabel_->setMinimumHeight(QFontMetrics(big).height());
+  answerLabel_->setAccessibleName(tr("Predicted digit"));
+
+  confidenceLabel_ = new QLabel(this);
+  confidenceLabel_->setAlignment(Qt::AlignCenter);
+  confidenceLabel_->setWordWrap(true);
+  QFont medium = confidenceLabel_->font();
+  medium.setPointSizeF(medium.pointSizeF() * 1.25);
+  confidenceLabel_->setFont(medium);
+  top3Label_ = new QLabel(this);
+  top3Label_->setAlignment(Qt::AlignCenter);
+  top3Label_->setTextFormat(Qt::RichText);
+
+  inputView_ = new ImageView(tr("What the model saw (28x28)"), /*pixelated=*/true, this);
+  inputView_->setMinimumSize(140, 160);
+
+  // Per-digit buttons for a number: each shows its 28x28 input; the chart follows the one checked.
+  digitStrip_ = new QWidget(this);
+  digitStripLayout_ = new QHBoxLayout(digitStrip_);
+  digitStripLayout_->setContentsMargins(0, 0, 0, 0);
+  digitButtons_ = new QButtonGroup(this);
+  digitButtons_->setExclusive(true);
+  connect(digitButtons_, &QButtonGroup::idClicked, this, &ResultPanel::showDigit);
+  digitStrip_->hide();
+
+  // Bar chart of the ten probabilities; the predicted digit's bar is highlighted.
+  bars_ = new QBarSet(tr("Probability"));
+  bars_->setColor(QColor(88, 166, 255));
+  bars_->setSelectedColor(QColor(63, 185, 80));
+  for (int d = 0; d < 10; ++d) bars_->append(0.0);
+  auto* series = new QBarSeries;
+  series->append(bars_);
+  series->setBarWidth(0.8);
+  auto* chart = new QChart;
+  chart->addSeries(series);
+  chart->legend()->hide();
+  chart->setTitle(tr("Probability of each digit"));
+  chart->setMargins(QMargins(4, 4, 4, 4));
+  auto* digitsAxis = new QBarCategoryAxis;
+  for (int d = 0; d < 10; ++d) digitsAxis->append(QString::number(d));
+  auto* percentAxis = new QValueAxis;
+  percentAxis->setRange(0, 100);
+  percentAxis->setLabelFormat("%d%%");
+  percentAxis->setTickCount(6);
+  chart->addAxis(digitsAxis, Qt::AlignBottom);
+  chart->addAxis(percentAxis, Qt::AlignLeft);
+  series->attachAxis(digitsAxis);
+  series->attachAxis(percentAxis);
+  auto* chartView = new QChartView(chart, this);
+  chartView->setRenderHint(QPainter::Antialiasing);
+  chartView->setMinimumSize(260, 200);
+
+  auto* top = new QHBoxLayout;
+  auto* text = new QVBoxLayout;
+  text->addWidget(answerLabel_);
+  text->addWidget(confidenceLabel_);
+  text->addWidget(top3Label_);
+  text->addStretch();
+  top->addLayout(text, 3);
+  top->addWidget(inputView_, 2);
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(top);
+  layout->addWidget(digitStrip_);
+  layout->addWidget(chartView, 1);
+  showMessage(tr("No prediction yet"));
+}
+
+void ResultPanel::showMessage(const QString& message) {
+  readings_.clear();
+  answer_.clear();
+  message_ = message;
+  answerLabel_->setText(QStringLiteral("–"));
+  confidenceLabel_->setText(message);
+  top3Label_->clear();
+  inputView_->setImage({});
+  digitStrip_->hide();
+  setChart(nullptr);
+  Q_EMIT updated();
+}
+
+void ResultPanel::showReadings(const std::vector<DigitReading>& readings, bool number) {
+  if (readings.empty()) {
+    showMessage(tr("No digit found"));
+    return;
+  }
+  readings_ = readings;
+  message_.clear();
+  answer_.clear();
+  for (const DigitReading& r : readings_) answer_ += QString::number(r.prediction.digit);
+
+  // The buttons of the last number go; a number gets one per digit.
+  for (QAbstractButton* button : digitButtons_->buttons()) {
+    digitButtons_->removeButton(button);
+    delete button;
+  }
+  digitStrip_->setVisible(number);
+  int leastSure = 0;
+  for (size_t i = 0; i < readings_.size(); ++i) {
+    if (readings_[i].prediction.confidence() < readings_[static_cast<size_t>(leastSure)].prediction.confidence()) {
+      leastSure = static_cast<int>(i);
+    }
+    if (!number) continue;
+    auto* button = new QToolButton(digitStrip_);
+    button->setCheckable(true);
+    button->setToolButtonStyle(Qt::ToolButtonTextUnderIcon);
+    button->setIcon(QPixmap::fromImage(readings_[i].input28.scaled(56, 56)));
+    button->setIconSize(QSize(56, 56));
+    button->setText(QString("%1  %2").arg(readings_[i].prediction.digit).arg(percent(readings_[i].prediction.confidence())));
+    button->setToolTip(tr("Show the probabilities of digit %1 of the number").arg(i + 1));
+    digitButtons_->addButton(button, static_cast<int>(i));
+    digitStripLayout_->addWidget(button);
+  }
+  if (number) digitStripLayout_->addStretch();
+
+  answerLabel_->setText(answer_);
+  if (number) {
+    float least = 1.0f;
+    for (const DigitReading& r : readings_) least = std::min(least, r.prediction.confidence());
+    const QString count = tr("%n digit(s)", nullptr, static_cast<int>(readings_.size()));
+    confidenceLabel_->setText(least < kUnsureBelow
+                                  ? tr("%1, unsure: the least certain digit has %2").arg(count, percent(least))
+                                  : tr("%1, least certain digit %2").arg(count, percent(least)));
+    if (auto* button = digitButtons_->button(leastSure)) button->setChecked(true);
+  }
+  showDigit(number ? leastSure : 0);
+  Q_EMIT updated();
+}
+
+void ResultPanel::showDigit(int index) {
+  if (index < 0 || static_cast<size_t>(index) >= readings_.size()) return;
+  const DigitReading& r = readings_[static_cast<size_t>(index)];
+  inputView_->setImage(r.input28);
+  setChart(&r.prediction);
+  QStringList top;
+  for (const int d : top_digits(r.prediction, 3)) {
+    top << QString("<b>%1</b> %2").arg(d).arg(percent(r.prediction.probabilities[static_cast<size_t>(d)]));
+  }
+  const QString prefix = readings_.size() > 1 ? tr("Digit %1, top 3: ").arg(index + 1) : tr("Top 3: ");
+  top3Label_->setText(prefix + top.join(QStringLiteral(" &nbsp;·&nbsp; ")));
+  if (readings_.size() == 1 && digitStrip_->isHidden()) {
+    const float c = r.prediction.confidence();
+    confidenceLabel_->setText(c < kUnsureBelow ? tr("%1 confident: unsure, try drawing it again").arg(percent(c))
+                                               : tr("%1 confident").arg(percent(c)));
+  }
+}
+
+void ResultPanel::setChart(const Prediction* prediction) {
+  bars_->deselectAllBars();
+  for (int d = 0; d < 10; ++d) {
+    const float p = prediction != nullptr ? prediction->probabilities[static_cast<size_t>(d)] : 0.0f;
+    charted_[static_cast<size_t>(d)] = p;
+    bars_->replace(d, p * 100.0);
+  }
+  if (prediction != nullptr) bars_->selectBar(prediction->digit);
+}
+
+}  // namespace digitlab::app

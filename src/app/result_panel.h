@@ -1,0 +1,72 @@
+#pragma once
+// What the model made of a drawing or an upload: the digit (or, in multi-digit mode, the number) large, its
+// confidence, the top 3, a bar chart of the ten probabilities and the 28x28 input the model saw. Shared by the
+// Draw and Upload tabs.
+
+#include <digitlab/predictor.h>
+#include <digitlab/preprocessor.h>
+
+#include <QImage>
+#include <QWidget>
+
+#include <vector>
+
+class QBarSet;
+class QButtonGroup;
+class QHBoxLayout;
+class QLabel;
+
+namespace digitlab::app {
+
+class ImageView;
+
+/// One digit read from an image: the network input and the model's answer.
+struct DigitReading {
+  QImage input28;
+  Prediction prediction;
+};
+
+/// Classifies the digits found by preprocess() or preprocess_multi() in one batch (those not found are skipped).
+std::vector<DigitReading> readDigits(const Predictor& predictor, const std::vector<PreprocessResult>& digits);
+
+class ResultPanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit ResultPanel(QWidget* parent = nullptr);
+
+  /// Shows the readings of one image: one digit, or the digits of a number (left to right) when `number`.
+  void showReadings(const std::vector<DigitReading>& readings, bool number);
+  /// Shows a message instead of a result ("Draw a digit first", "No digit found").
+  void showMessage(const QString& message);
+
+  /// The answer shown: "7", "2026", or empty while a message is shown.
+  QString answer() const { return answer_; }
+  /// The message shown instead of an answer, or empty.
+  QString message() const { return message_; }
+  /// Probabilities in the chart, per digit 0..9 (all zero when none are shown).
+  std::array<float, 10> chartedProbabilities() const { return charted_; }
+
+ Q_SIGNALS:
+  /// A new answer (or message) is shown.
+  void updated();
+
+ private:
+  void showDigit(int index);
+  void setChart(const Prediction* prediction);
+
+  QLabel* answerLabel_;
+  QLabel* confidenceLabel_;
+  QLabel* top3Label_;
+  QBarSet* bars_;
+  ImageView* inputView_;
+  QWidget* digitStrip_;
+  QHBoxLayout* digitStripLayout_;
+  QButtonGroup* digitButtons_;
+  std::vector<DigitReading> readings_;
+  QString answer_;
+  QString message_;
+  std::array<float, 10> charted_{};
+};
+
+}  // namespace digitlab::app

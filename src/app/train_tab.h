@@ -1,0 +1,114 @@
+#pragma once
+// The Train tab: the training settings, Start and Stop, a progress bar with ETA, live plots, a log, and at the
+// end the test accuracy, the confusion matrix and "Use this model". Training runs on a worker thread.
+
+#include <digitlab/trainer.h>
+
+#include <QElapsedTimer>
+#include <QString>
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSettings;
+class QSpinBox;
+class QTableWidget;
+class QThread;
+
+namespace digitlab::app {
+
+class DownloadWorker;
+class TrainingCharts;
+class TrainingWorker;
+
+class TrainTab : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit TrainTab(QWidget* parent = nullptr);
+  ~TrainTab() override;
+
+  /// True while a run or a download is going on.
+  bool busy() const { return busy_; }
+  /// The settings the next run will use, read from the controls.
+  TrainConfig config() const;
+  /// Fills the controls from `config` (epochs, batch size, rate, augmentation, device, precision, limit, data).
+  void setConfig(const TrainConfig& config);
+  /// Sets the folder under which each run gets its own subfolder.
+  void setOutputFolder(const QString& folder);
+
+  TrainingCharts* charts() const { return charts_; }
+  QProgressBar* progressBar() const { return progress_; }
+  QPushButton* useModelButton() const { return useModel_; }
+  /// The message shown above the controls (errors), or empty.
+  QString error() const;
+  /// The folder of the last run, or empty.
+  QString lastRunFolder() const { return runFolder_; }
+
+  void saveSettings(QSettings& settings) const;
+  void restoreSettings(const QSettings& settings);
+
+ public Q_SLOTS:
+  /// Starts a run with the current settings (or says why it cannot).
+  void start();
+  /// Asks the run to stop; it ends within a batch and keeps the best model so far.
+  void stop();
+  /// Downloads the MNIST files missing from the data folder.
+  void downloadData();
+
+ Q_SIGNALS:
+  /// "Use this model" was pressed for the TorchScript file at `path`.
+  void useModelRequested(const QString& path);
+  /// A run started (true) or ended (false).
+  void busyChanged(bool busy);
+
+ private:
+  void setBusy(bool busy);
+  void showError(const QString& message);
+  void appendLog(const QString& line);
+  void updateDataStatus();
+  void onBatch(const digitlab::BatchStats& stats, double smoothedLoss);
+  void onEpoch(const digitlab::EpochStats& stats);
+  void onFinished(const digitlab::TrainResult& result);
+  void onFailed(const QString& message);
+
+  QSpinBox* epochs_;
+  QSpinBox* batchSize_;
+  QDoubleSpinBox* learningRate_;
+  QCheckBox* augment_;
+  QComboBox* device_;
+  QCheckBox* amp_;
+  QSpinBox* limit_;
+  QLineEdit* dataFolder_;
+  QLabel* dataStatus_;
+  QPushButton* download_;
+  QLineEdit* outputFolder_;
+  QPushButton* start_;
+  QPushButton* stop_;
+  QProgressBar* progress_;
+  QLabel* error_;
+  TrainingCharts* charts_;
+  QPlainTextEdit* log_;
+  QLabel* summary_;
+  QTableWidget* confusion_;
+  QPushButton* useModel_;
+  QPushButton* openFolder_;
+  QWidget* settingsBox_;
+
+  QThread* thread_;
+  TrainingWorker* worker_;
+  DownloadWorker* downloader_;
+  bool busy_ = false;
+  bool startAfterDownload_ = false;
+  QElapsedTimer runTimer_;
+  QString runFolder_;
+  QString modelPath_;
+};
+
+}  // namespace digitlab::app

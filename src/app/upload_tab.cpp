@@ -1,0 +1,191 @@
+#include "upload_tab.h"
+
+#include "image_convert.h"
+#include "image_view.h"
+#include "result_panel.h"
+
+#include <digitlab/image_loader.h>
+#include <digitlab/predictor.h>
+#include <digitlab/preprocessor.h>
+
+#include <QCheckBox>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QImageReader>
+#include <QLabel>
+#include <QPainter>
+#include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+#include <exception>
+
+namespace digitlab::app {
+namespace {
+
+/// The digits' 28x28 inputs side by side, 4 pixels apart, for the last stage of a number.
+QImage sideBySide(const std::vector<PreprocessResult>& digits) {
+  constexpr int kGap = 4;
+  const int n = static_cast<int>(digits.size());
+  QImage strip(n * kInputSide + (n - 1) * kGap, kInputSide, QImage::Format_Grayscale8);
+  strip.fill(QColor(40, 44, 52));
+  QPainter painter(&strip);
+  for (int i = 0; i < n; ++i) painter.drawImage(i * (kInputSide + kGap), 0, toQImage(digits[static_cast<size_t>(i)].input28));
+  return strip;
+}
+
+/// The original with a green frame around each digit found.
+QImage withBoxes(const QImage& original, const std::vector<PreprocessResult>& digits) {
+  QImage framed = original.convertToFormat(QImage::Format_RGB32);
+  QPainter painter(&framed);
+  QPen pen(QColor(63, 185, 80));
+  pen.setWidthF(std::max(2.0, framed.width() / 150.0));
+  painter.setPen(pen);
+  for (const PreprocessResult& d : digits) painter.drawRect(d.box.x, d.box.y, d.box.width, d.box.height);
+  return framed;
+}
+
+}  // namespace
+
+UploadTab::UploadTab(QWidget* parent) : QWidget(parent) {
+  auto* open = new QPushButton(tr("&Open image…"), this);
+  hint_ = new QLabel(tr("or drop a photo or scan of a digit anywhere on the window, or paste one with Ctrl+V"), this);
+  hint_->setWordWrap(true);
+  number_ = new QCheckBox(tr("Read a &number (several digits)"), this);
+  error_ = new QLabel(this);
+  error_->setObjectName("uploadError");
+  error_->setWordWrap(true);
+  error_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  error_->setStyleSheet("QLabel { background: #5a1d1d; color: #ffdcd7; border: 1px solid #f85149;"
+                        " border-radius: 4px; padding: 6px; }");
+  error_->hide();
+
+  const char* captions[] = {QT_TR_NOOP("Original"), QT_TR_NOOP("Grayscale"), QT_TR_NOOP("Ink found"),
+                            QT_TR_NOOP("Digit cropped"), QT_TR_NOOP("Model input 28x28")};
+  auto* stagesRow = new QWidget(this);
+  auto* stagesLayout = new QHBoxLayout(stagesRow);
+  stagesLayout->setContentsMargins(0, 0, 0, 0);
+  for (size_t i = 0; i < stages_.size(); ++i) {
+    stages_[i] = new ImageView(tr(captions[i]), /*pixelated=*/i == stages_.size() - 1, stagesRow);
+    stagesLayout->addWidget(stages_[i], 1);
+  }
+  result_ = new ResultPanel(this);
+
+  connect(open, &QPushButton::clicked, this, &UploadTab::openRequested);
+  connect(number_, &QCheckBox::toggled, this, [this] { analyse(); });
+
+  auto* top = new QHBoxLayout;
+  top->addWidget(open);
+  top->addWidget(hint_, 1);
+  top->addWidget(number_);
+  auto* splitter = new QSplitter(Qt::Vertical, this);
+  splitter->addWidget(stagesRow);
+  splitter->addWidget(result_);
+  splitter->setStretchFactor(0, 2);
+  splitter->setStretchFactor(1, 3);
+  splitter->setChildrenCollapsible(false);
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(top);
+  layout->addWidget(error_);
+  layout->addWidget(splitter, 1);
+  result_->showMessage(tr("Open, drop or paste an image of a handwritten digit"));
+}
+
+void UploadTab::setPredictor(std::shared_ptr<const Predictor> predictor) {
+  predictor_ = std::move(predictor);
+  analyse();
+}
+
+QString UploadTab::error() const { return error_->isHidden() ? QString() : error_->text(); }
+
+void UploadTab::saveSettings(QSettings& settings) const { settings.setValue("upload/number", number_->isChecked()); }
+
+void UploadTab::restoreSettings(const QSettings& settings) {
+  number_->setChecked(settings.value("upload/number", false).toBool());
+}
+
+bool UploadTab::openFile(const QString& path) {
+  const QString name = QFileInfo(path).fileName();
+  GrayImage image;
+  try {
+    image = load_image(path.toStdString());
+  } catch (const std::exception& e) {
+    showError(tr("Cannot open %1: %2").arg(name, QString::fromStdString(e.what())));
+    return false;
+  }
+  // The original in colour for display, upright as the core reads it; the core's grayscale if Qt cannot decode it.
+  QImageReader reader(path);
+  reader.setAutoTransform(true);
+  QImage original = reader.read();
+  if (original.isNull() || original.size() != QSize(image.width(), image.height())) original = toQImage(image);
+  show(image, original, name);
+  return true;
+}
+
+bool UploadTab::openImage(const QImage& image, const QString& name) {
+  try {
+    show(toGrayImage(image, name), image, name);
+    return true;
+  } catch (const std::exception& e) {
+    showError(tr("Cannot read %1: %2").arg(name, QString::fromStdString(e.what())));
+    return false;
+  }
+}
+
+void UploadTab::show(const GrayImage& image, const QImage& original, const QString& name) {
+  error_->hide();
+  error_->clear();
+  image_ = image;
+  original_ = original;
+  name_ = name;
+  analyse();
+}
+
+void UploadTab::showError(const QString& message) {
+  error_->setText(message);
+  error_->show();
+  image_ = GrayImage();
+  original_ = QImage();
+  name_.clear();
+  for (ImageView* view : stages_) view->setImage({});
+  result_->showMessage(tr("No image"));
+}
+
+void UploadTab::analyse() {
+  if (image_.empty()) return;
+  const bool number = number_->isChecked();
+  stages_[0]->setImage(original_);
+  stages_[3]->setCaption(number ? tr("Digits found") : tr("Digit cropped"));
+  stages_[4]->setCaption(number ? tr("Model inputs 28x28") : tr("Model input 28x28"));
+  try {
+    std::vector<PreprocessResult> digits;
+    if (number) {
+      digits = preprocess_multi(image_);
+    } else {
+      digits.push_back(preprocess(image_));
+    }
+    if (digits.empty() || !digits.front().found) {
+      const PreprocessResult single = number ? preprocess(image_) : digits.front();
+      stages_[1]->setImage(toQImage(single.grayscale));
+      for (int i = 2; i < 5; ++i) stages_[static_cast<size_t>(i)]->setImage({});
+      const QString reason = single.reason.empty() ? tr("no digit found") : QString::fromStdString(single.reason);
+      result_->showMessage(tr("Nothing to read in %1: %2").arg(name_, reason));
+      return;
+    }
+    const PreprocessResult& first = digits.front();
+    stages_[1]->setImage(toQImage(first.grayscale));
+    stages_[2]->setImage(toQImage(first.ink_mask));
+    stages_[3]->setImage(number ? withBoxes(original_, digits) : toQImage(first.cropped));
+    stages_[4]->setImage(number ? sideBySide(digits) : toQImage(first.input28));
+    if (!predictor_) {
+      result_->showMessage(tr("No model is loaded: use File > Load Model"));
+      return;
+    }
+    result_->showReadings(readDigits(*predictor_, digits), number);
+  } catch (const std::exception& e) {
+    showError(tr("Cannot read %1: %2").arg(name_, QString::fromStdString(e.what())));
+  }
+}
+
+}  // namespace digitlab::app

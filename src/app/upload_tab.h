@@ -1,0 +1,72 @@
+#pragma once
+// The Upload tab: an image from a file (Open, drag and drop) or the clipboard, its preprocessing stages side by
+// side (original, grayscale, ink found, the digit cropped, the 28x28 input) and the result panel.
+
+#include <digitlab/gray_image.h>
+
+#include <QImage>
+#include <QString>
+#include <QWidget>
+
+#include <memory>
+
+class QCheckBox;
+class QLabel;
+class QSettings;
+
+namespace digitlab {
+class Predictor;
+}
+
+namespace digitlab::app {
+
+class ImageView;
+class ResultPanel;
+
+class UploadTab : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit UploadTab(QWidget* parent = nullptr);
+
+  /// The model used from now on (may be null).
+  void setPredictor(std::shared_ptr<const Predictor> predictor);
+  ResultPanel* resultPanel() const { return result_; }
+  /// The error shown above the stages, or empty.
+  QString error() const;
+  /// The stage views, left to right: original, grayscale, ink, cropped (or digits found), model input.
+  ImageView* stage(int index) const { return stages_[static_cast<size_t>(index)]; }
+  /// The file or clipboard name of the image shown, or empty.
+  QString currentName() const { return name_; }
+
+  void saveSettings(QSettings& settings) const;
+  void restoreSettings(const QSettings& settings);
+
+ public Q_SLOTS:
+  /// Reads and shows an image file: the one entry point of Open, drag and drop, and the command line.
+  /// Returns false, with the reason shown in the tab, when the file cannot be read.
+  bool openFile(const QString& path);
+  /// Shows an image that arrived without a file (pasted or dropped image data), named `name` in messages.
+  bool openImage(const QImage& image, const QString& name);
+
+ Q_SIGNALS:
+  /// The Open button was pressed: the window shows its file dialog.
+  void openRequested();
+
+ private:
+  void show(const GrayImage& image, const QImage& original, const QString& name);
+  void analyse();
+  void showError(const QString& message);
+
+  ResultPanel* result_;
+  QLabel* error_;
+  QLabel* hint_;
+  QCheckBox* number_;
+  std::array<ImageView*, 5> stages_{};
+  std::shared_ptr<const Predictor> predictor_;
+  GrayImage image_;
+  QImage original_;
+  QString name_;
+};
+
+}  // namespace digitlab::app

@@ -1,0 +1,326 @@
+// The desktop app driven like a user would, on Qt's offscreen platform: drawing and predicting, uploads, bad
+// files, and a tiny training run from the Train tab with its plot, progress, Stop and "Use this model".
+#include "canvas_widget.h"
+#include "draw_tab.h"
+#include "main_window.h"
+#include "result_panel.h"
+#include "stroke_writer.h"
+#include "train_tab.h"
+#include "training_charts.h"
+#include "upload_tab.h"
+#include "image_view.h"
+
+#include <digitlab/mnist.h>
+#include <digitlab/mnist_downloader.h>
+
+#include <QAction>
+#include <QClipboard>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QGuiApplication>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QUrl>
+
+#include <memory>
+
+using digitlab::app::MainWindow;
+using digitlab::apptest::drawDigit;
+
+namespace {
+
+const QString kMnistDir = QStringLiteral(DIGITLAB_MNIST_DIR);
+const QString kRealWorldDir = QStringLiteral(DIGITLAB_REALWORLD_DIR);
+
+/// Measures the longest gap between ticks of a 5 ms timer: how long the event loop was blocked.
+class StallMeter {
+ public:
+  StallMeter() {
+    timer_.setInterval(5);
+    QObject::connect(&timer_, &QTimer::timeout, [this] {
+      const qint64 now = clock_.elapsed();
+      longest_ = std::max(longest_, now - last_);
+      last_ = now;
+    });
+    clock_.start();
+    timer_.start();
+  }
+  qint64 longestMs() const { return longest_; }
+
+ private:
+  QTimer timer_;
+  QElapsedTimer clock_;
+  qint64 last_ = 0;
+  qint64 longest_ = 0;
+};
+
+}  // namespace
+
+class AppTest : public QObject {
+  Q_OBJECT
+
+ private:
+  std::unique_ptr<MainWindow> window_;
+  QTemporaryDir tmp_;
+
+  digitlab::app::DrawTab* draw() { return window_->drawTab(); }
+  digitlab::app::TrainTab* train() { return window_->trainTab(); }
+  QString drawnAnswer() { return draw()->resultPanel()->answer(); }
+  void tinyConfig(int limit, int epochs, int batch) {
+    digitlab::TrainConfig c;
+    c.epochs = epochs;
+    c.batch_size = batch;
+    c.limit = limit;
+    c.augment = false;
+    c.device = "cpu";
+    c.data_dir = kMnistDir.toStdString();
+    train()->setConfig(c);
+    train()->setOutputFolder(tmp_.filePath("runs"));
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);  // settings and data go to a test location
+    QSettings().clear();
+    QVERIFY(tmp_.isValid());
+    QElapsedTimer clock;
+    clock.start();
+    window_ = std::make_unique<MainWindow>();
+    window_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+    const qint64 startupMs = clock.elapsed();
+    qInfo("window shown with the model loaded after %lld ms", static_cast<long long>(startupMs));
+    QVERIFY2(startupMs < 3000, qPrintable(QString("startup took %1 ms").arg(startupMs)));
+  }
+
+  void cleanupTestCase() {
+    window_.reset();
+    QSettings().clear();
+  }
+
+  void startsWithTheBundledModel() {
+    QVERIFY2(window_->modelPath().endsWith("models/digitnet.pt"), qPrintable(window_->modelPath()));
+    QVERIFY2(window_->modelStatus().contains("test accuracy 99."), qPrintable(window_->modelStatus()));
+  }
+
+  void drawnDigitsArePredicted_data() {
+    QTest::addColumn<int>("digit");
+    QTest::newRow("one") << 1;
+    QTest::newRow("zero") << 0;
+    QTest::newRow("seven") << 7;
+  }
+
+  void drawnDigitsArePredicted() {
+    QFETCH(int, digit);
+    window_->tabs()->setCurrentWidget(draw());
+    draw()->setNumberMode(false);
+    draw()->setLiveMode(false);
+    draw()->clear();
+    drawDigit(draw()->canvas(), digit);
+    QVERIFY(!draw()->canvas()->isEmpty());
+    QTest::mouseClick(draw()->findChild<QPushButton*>("predictButton"), Qt::LeftButton);
+    QCOMPARE(drawnAnswer(), QString::number(digit));
+    const auto p = draw()->resultPanel()->chartedProbabilities();
+    QVERIFY(p[static_cast<size_t>(digit)] > 0.5f);
+    float sum = 0;
+    for (float v : p) sum += v;
+    QVERIFY(qAbs(sum - 1.0f) < 1e-3f);
+  }
+
+  void emptyCanvasSaysSoInsteadOfPredicting() {
+    draw()->clear();
+    draw()->predict();
+    QVERIFY(drawnAnswer().isEmpty());
+    QVERIFY2(draw()->resultPanel()->message().contains("empty"), qPrintable(draw()->resultPanel()->message()));
+  }
+
+  void clearEmptiesCanvasAndResult() {
+    drawDigit(draw()->canvas(), 7);
+    draw()->predict();
+    QCOMPARE(drawnAnswer(), QString("7"));
+    window_->tabs()->setCurrentWidget(draw());
+    draw()->canvas()->setFocus();
+    QTest::keyClick(draw()->canvas(), Qt::Key_Delete);
+    QVERIFY(draw()->canvas()->isEmpty());
+    QVERIFY(drawnAnswer().isEmpty());
+    QVERIFY(draw()->resultPanel()->chartedProbabilities()[7] == 0.0f);
+  }
+
+  void undoRemovesTheLastStroke() {
+    draw()->clear();
+    drawDigit(draw()->canvas(), 7);
+    drawDigit(draw()->canvas(), 1, QRectF(0.8, 0.1, 0.1, 0.3));
+    QCOMPARE(draw()->canvas()->strokeCount(), 2);
+    QTest::keyClick(draw()->canvas(), Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(draw()->canvas()->strokeCount(), 1);
+  }
+
+  void predictAsIDrawWaitsForAPause() {
+    draw()->clear();
+    draw()->setLiveMode(true);
+    QSignalSpy updates(draw()->resultPanel(), &digitlab::app::ResultPanel::updated);
+    drawDigit(draw()->canvas(), 7);  // dozens of mouse moves in one go
+    QCOMPARE(updates.count(), 0);    // nothing yet: the pen has not paused
+    QTRY_COMPARE(drawnAnswer(), QString("7"));
+    QCOMPARE(updates.count(), 1);    // one prediction for the whole burst
+    draw()->setLiveMode(false);
+  }
+
+  void numberModeReadsAWholeNumber() {
+    draw()->clear();
+    draw()->setNumberMode(true);
+    const int digits[] = {2, 0, 2, 6};
+    for (int i = 0; i < 4; ++i) drawDigit(draw()->canvas(), digits[i], QRectF(0.05 + i * 0.235, 0.3, 0.17, 0.4));
+    draw()->predict();
+    QCOMPARE(drawnAnswer(), QString("2026"));
+    draw()->setNumberMode(false);
+    draw()->clear();
+  }
+
+  void uploadShowsPreviewAndPrediction() {
+    const QString path = kRealWorldDir + "/images/7era_7.png";
+    QVERIFY(window_->openImageFile(path));
+    auto* upload = window_->uploadTab();
+    QCOMPARE(window_->tabs()->currentWidget(), upload);
+    QVERIFY(upload->error().isEmpty());
+    for (int i = 0; i < 5; ++i) QVERIFY2(!upload->stage(i)->image().isNull(), qPrintable(QString("stage %1").arg(i)));
+    QCOMPARE(upload->stage(4)->image().size(), QSize(28, 28));
+    QCOMPARE(upload->resultPanel()->answer(), QString("7"));
+  }
+
+  void pastedImageIsRead() {
+    QImage image(kRealWorldDir + "/images/7era_3.png");
+    QVERIFY(!image.isNull());
+    QGuiApplication::clipboard()->setImage(image);
+    window_->pasteImage();
+    QCOMPARE(window_->uploadTab()->resultPanel()->answer(), QString("3"));
+  }
+
+  void badFileGivesAMessageAndTheAppKeepsWorking() {
+    const QString bad = tmp_.filePath("not-an-image.png");
+    QFile file(bad);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("this is text, not a picture\n");
+    file.close();
+    QVERIFY(!window_->openImageFile(bad));
+    const QString error = window_->uploadTab()->error();
+    QVERIFY2(error.contains("not-an-image.png"), qPrintable(error));
+    QVERIFY(window_->uploadTab()->resultPanel()->answer().isEmpty());
+    QVERIFY(!window_->openImageFile(tmp_.filePath("missing.png")));
+    // A good file afterwards clears the message; drawing still works.
+    QVERIFY(window_->openImageFile(kRealWorldDir + "/images/7era_7.png"));
+    QVERIFY(window_->uploadTab()->error().isEmpty());
+    draw()->clear();
+    drawDigit(draw()->canvas(), 1);
+    draw()->predict();
+    QCOMPARE(drawnAnswer(), QString("1"));
+  }
+
+  void badModelFileKeepsTheCurrentModel() {
+    const QString before = window_->modelPath();
+    QString error;
+    QVERIFY(!window_->loadModel(tmp_.filePath("not-an-image.png"), &error));
+    QVERIFY2(error.contains("not-an-image.png"), qPrintable(error));
+    QCOMPARE(window_->modelPath(), before);
+  }
+
+  void tinyTrainingRunCanBeUsed() {
+    window_->tabs()->setCurrentWidget(train());
+    tinyConfig(/*limit=*/600, /*epochs=*/2, /*batch=*/32);
+    train()->start();
+    QVERIFY(train()->busy());
+    // Drawing and predicting keep working while the worker trains.
+    draw()->clear();
+    drawDigit(draw()->canvas(), 0);
+    draw()->predict();
+    QCOMPARE(drawnAnswer(), QString("0"));
+    StallMeter stalls;  // from here on only the event loop runs on this thread
+    QTRY_VERIFY_WITH_TIMEOUT(!train()->busy(), 180000);
+    QVERIFY2(train()->error().isEmpty(), qPrintable(train()->error()));
+    QVERIFY(train()->charts()->batchPointCount() > 0);
+    QCOMPARE(train()->charts()->epochPointCount(), 2);
+    QCOMPARE(train()->progressBar()->value(), train()->progressBar()->maximum());
+    qInfo("longest event-loop stall during training: %lld ms", static_cast<long long>(stalls.longestMs()));
+    QVERIFY2(stalls.longestMs() < 100, qPrintable(QString("stalled %1 ms").arg(stalls.longestMs())));
+    QVERIFY(QFile::exists(train()->lastRunFolder() + "/digitnet.pt"));
+    QVERIFY(train()->useModelButton()->isEnabled());
+    QTest::mouseClick(train()->useModelButton(), Qt::LeftButton);
+    QCOMPARE(window_->modelPath(), train()->lastRunFolder() + "/digitnet.pt");
+    QVERIFY2(window_->modelStatus().contains(QDir(train()->lastRunFolder()).dirName()), qPrintable(window_->modelStatus()));
+    draw()->predict();  // the new model answers
+    QVERIFY(!drawnAnswer().isEmpty());
+    QVERIFY(window_->loadModel(QStringLiteral(DIGITLAB_SOURCE_DIR "/models/digitnet.pt")));
+  }
+
+  void stopEndsTheRunQuicklyAndKeepsTheBestModel() {
+    tinyConfig(/*limit=*/1500, /*epochs=*/30, /*batch=*/32);
+    train()->start();
+    QTRY_VERIFY_WITH_TIMEOUT(train()->charts()->epochPointCount() >= 1, 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(train()->charts()->batchPointCount() >= 3, 60000);  // well into the next epoch
+    QElapsedTimer clock;
+    clock.start();
+    train()->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!train()->busy(), 10000);
+    qInfo("Stop ended the run after %lld ms", static_cast<long long>(clock.elapsed()));
+    QVERIFY2(clock.elapsed() < 1000, qPrintable(QString("stop took %1 ms").arg(clock.elapsed())));
+    QVERIFY(train()->progressBar()->value() < train()->progressBar()->maximum());
+    QVERIFY(QFile::exists(train()->lastRunFolder() + "/digitnet.pt"));
+    QVERIFY(train()->useModelButton()->isEnabled());
+  }
+
+  void corruptDatasetShowsAMessage() {
+    QTemporaryDir data;
+    for (const auto& f : digitlab::mnist_files()) {
+      QFile file(data.filePath(QString(f.name)));
+      QVERIFY(file.open(QIODevice::WriteOnly));
+      file.write("garbage");
+    }
+    tinyConfig(600, 1, 32);
+    digitlab::TrainConfig c = train()->config();
+    c.data_dir = data.path().toStdString();
+    train()->setConfig(c);
+    train()->start();
+    QTRY_VERIFY_WITH_TIMEOUT(!train()->busy(), 30000);
+    QVERIFY2(train()->error().contains("train-images-idx3-ubyte"), qPrintable(train()->error()));
+    QVERIFY(!train()->useModelButton()->isEnabled());
+  }
+
+  void missingDatasetIsDownloadedFromAMirror() {
+    if (!digitlab::MnistDownloader::available()) QSKIP("this build cannot download");
+    QTemporaryDir data;
+    qputenv("DIGITLAB_MNIST_MIRRORS", QUrl::fromLocalFile(kMnistDir).toString().toUtf8());
+    tinyConfig(600, 1, 32);
+    digitlab::TrainConfig c = train()->config();
+    c.data_dir = (data.path() + "/mnist").toStdString();
+    train()->setConfig(c);
+    train()->downloadData();
+    QTRY_VERIFY_WITH_TIMEOUT(!train()->busy(), 60000);
+    qunsetenv("DIGITLAB_MNIST_MIRRORS");
+    QVERIFY2(train()->error().isEmpty(), qPrintable(train()->error()));
+    QVERIFY(digitlab::missing_mnist_files(c.data_dir).empty());
+  }
+
+  void unreachableMirrorShowsAMessage() {
+    if (!digitlab::MnistDownloader::available()) QSKIP("this build cannot download");
+    QTemporaryDir data;
+    qputenv("DIGITLAB_MNIST_MIRRORS", "file:///nonexistent-mirror/");
+    tinyConfig(600, 1, 32);
+    digitlab::TrainConfig c = train()->config();
+    c.data_dir = data.path().toStdString();
+    train()->setConfig(c);
+    train()->start();  // offers the download first
+    QTRY_VERIFY_WITH_TIMEOUT(!train()->busy(), 60000);
+    qunsetenv("DIGITLAB_MNIST_MIRRORS");
+    QVERIFY2(train()->error().contains("Cannot download MNIST"), qPrintable(train()->error()));
+  }
+};
+
+QTEST_MAIN(AppTest)
+#include "test_app.moc"
