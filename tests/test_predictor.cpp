@@ -1,6 +1,7 @@
 #include <digitlab/predictor.h>
 
 #include <digitlab/mnist.h>
+#include <digitlab/torchscript.h>
 
 #include <gtest/gtest.h>
 
@@ -21,6 +22,41 @@ std::pair<std::vector<float>, std::vector<int>> test_images(size_t n) {
   std::vector<float> pixels(n * kInputPixels);
   for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = test.pixels()[i] / 255.0f;
   return {pixels, std::vector<int>(test.labels().begin(), test.labels().begin() + static_cast<long>(n))};
+}
+
+/// A DigitNet with random weights and non-trivial batch-norm statistics, so that folding the batch
+/// norms matters and the probabilities are far from one-hot.
+DigitNet random_net() {
+  torch::manual_seed(5);
+  DigitNet net;
+  torch::NoGradGuard no_grad;
+  for (int i = 0; i < DigitNetImpl::kConvCount; ++i) {
+    net->bn(i)->running_mean.uniform_(-0.5, 0.5);
+    net->bn(i)->running_var.uniform_(0.5, 2.0);
+    net->bn(i)->weight.uniform_(0.5, 1.5);
+    net->bn(i)->bias.uniform_(-0.2, 0.2);
+  }
+  net->eval();
+  return net;
+}
+
+/// Largest difference between the Predictor's probabilities and the plain (not frozen) TorchScript
+/// module's for the first count images.
+double largest_difference(const Predictor& predictor, torch::jit::Module& module, const std::vector<float>& pixels,
+                          size_t count) {
+  std::vector<float> first(pixels.begin(), pixels.begin() + static_cast<long>(count * kInputPixels));
+  const auto predictions = predictor.predict_batch(first, count);
+  torch::NoGradGuard no_grad;
+  const auto input = torch::from_blob(first.data(), {static_cast<int64_t>(count), 1, kImageSize, kImageSize});
+  const auto expected = module.forward({input}).toTensor();
+  double worst = 0;
+  for (size_t i = 0; i < count; ++i) {
+    for (int d = 0; d < 10; ++d) {
+      const double e = expected[static_cast<int64_t>(i)][d].item<double>();
+      worst = std::max(worst, std::abs(static_cast<double>(predictions[i].probabilities[d]) - e));
+    }
+  }
+  return worst;
 }
 
 std::vector<float> image_at(const std::vector<float>& pixels, size_t i) {
@@ -48,6 +84,48 @@ TEST(Predictor, SingleAndBatchPredictionsAgree) {
     EXPECT_EQ(single.digit, batch[i].digit);
     for (int d = 0; d < 10; ++d) EXPECT_NEAR(single.probabilities[d], batch[i].probabilities[d], 1e-5);
   }
+}
+
+TEST(Predictor, FastPathGivesTheTorchScriptModulesProbabilities) {
+  testing::TempDir dir;
+  save_torchscript(random_net(), dir / "random.pt", "{}");
+  const auto [pixels, labels] = test_images(200);
+  for (const auto& model : {shipped_model(), dir / "random.pt"}) {
+    const Predictor predictor(model);
+    EXPECT_TRUE(predictor.uses_fast_path()) << model;
+    auto module = torch::jit::load(model.string());
+    module.eval();
+    for (const size_t count : {1, 7, 200}) {
+      EXPECT_LE(largest_difference(predictor, module, pixels, count), 1e-5) << model << ", batch " << count;
+    }
+  }
+}
+
+TEST(Predictor, DigitNetWeightsWithAnotherForwardRunThroughTorchScript) {
+  // A user's model that reuses DigitNet's weight names but computes something else (here: no
+  // input normalization) must not be taken for DigitNet.
+  testing::TempDir dir;
+  const auto digitnet = build_torchscript(random_net());
+  torch::jit::Module other("NotDigitNet");
+  for (const auto& p : digitnet.named_parameters(/*recurse=*/false)) other.register_parameter(p.name, p.value, false);
+  for (const auto& b : digitnet.named_buffers(/*recurse=*/false)) other.register_buffer(b.name, b.value);
+  std::string source = "def forward(self, image: Tensor) -> Tensor:\n    x = image\n";
+  for (int i = 1; i <= DigitNetImpl::kConvCount; ++i) {
+    const std::string c = "self.conv" + std::to_string(i), b = "self.bn" + std::to_string(i);
+    source += "    x = torch.relu(torch.batch_norm(torch.conv2d(x, " + c + "_weight, " + c + "_bias, [1, 1], [1, 1]), " +
+              b + "_weight, " + b + "_bias, " + b + "_running_mean, " + b + "_running_var, False, 0.0, 1e-05, False))\n";
+    if (i % 2 == 0) source += "    x = torch.max_pool2d(x, [2, 2])\n";
+  }
+  source += "    x = torch.relu(torch.linear(torch.flatten(x, 1), self.fc1_weight, self.fc1_bias))\n"
+            "    return torch.softmax(torch.linear(x, self.fc2_weight, self.fc2_bias), 1)\n";
+  other.define(source);
+  other.eval();
+  other.save((dir / "other.pt").string());
+
+  const Predictor predictor(dir / "other.pt");
+  EXPECT_FALSE(predictor.uses_fast_path());
+  const auto [pixels, labels] = test_images(7);
+  EXPECT_LE(largest_difference(predictor, other, pixels, 7), 1e-5);
 }
 
 TEST(Predictor, TopThreeAreTheMostProbableDigitsInOrder) {
@@ -123,6 +201,7 @@ print(int(m(x).argmax()), float(m(x).max()))
   EXPECT_EQ(p.digit, python_digit);
   EXPECT_NEAR(p.confidence(), python_confidence, 1e-5);
   EXPECT_LT(predictor.test_accuracy(), 0.0);  // no model card: unknown
+  EXPECT_FALSE(predictor.uses_fast_path());
 }
 
 TEST(Predictor, RejectsFilesThatAreNotDigitModels) {

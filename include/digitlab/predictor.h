@@ -9,7 +9,8 @@
 //   std::printf("%d (%.1f%%)\n", p.digit, p.confidence() * 100);
 //
 // predict() may be called from several threads at once (e.g. the GUI thread while a training
-// thread runs); loading checks the contract once with a probe batch.
+// thread runs); loading checks the contract once with a probe batch. A DigitNet written by
+// DigitLab runs on a fast path with the same probabilities (within 1e-5) as its TorchScript.
 
 #include <array>
 #include <filesystem>
@@ -59,6 +60,10 @@ class Predictor {
   const std::string& model_card_json() const;
   /// Test accuracy from the model card, or a negative value when unknown.
   double test_accuracy() const;
+  /// True when predictions run on the built-in DigitNet fast path (batch norms folded, oneDNN
+  /// kernels, no TorchScript interpreter): DigitLab's own models on the CPU. Other models run
+  /// through the frozen, optimized TorchScript module.
+  bool uses_fast_path() const;
 
  private:
   class Impl;

@@ -2,8 +2,11 @@
 
 #include <digitlab/torchscript.h>
 
+#include "folded_digit_net.h"
+
 #include <algorithm>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 
 namespace digitlab {
@@ -35,6 +38,10 @@ class Predictor::Impl {
       : path_(path), device_(device_name) {
     LoadedModel loaded = load_torchscript(path, device_);
     card_ = loaded.model_card_json;
+    test_accuracy_ = loaded.test_accuracy.value_or(-1.0);
+    // DigitLab's own DigitNet runs on the folded fast path; any other model through TorchScript.
+    if (device_.is_cpu()) folded_ = FoldedDigitNet::from_model(loaded);
+    if (folded_) return;
     try {
       auto frozen = torch::jit::freeze(loaded.module);
       module_ = torch::jit::optimize_for_inference(frozen);
@@ -42,17 +49,21 @@ class Predictor::Impl {
       throw std::runtime_error(path.string() + ": cannot prepare the model for inference: " +
                                std::string(e.what()).substr(0, 200));
     }
-    test_accuracy_ = loaded.test_accuracy.value_or(-1.0);
   }
 
   std::vector<Prediction> run(const float* pixels, size_t count) const {
     c10::InferenceMode inference;
     auto input = torch::from_blob(const_cast<float*>(pixels),
                                   {static_cast<int64_t>(count), 1, kImageSize, kImageSize}, torch::kFloat);
-    if (!device_.is_cpu()) input = input.to(device_);
-    // Module::forward is const-incorrect in LibTorch; the frozen module holds no mutable state.
-    auto& module = const_cast<torch::jit::Module&>(module_);
-    const auto probs = module.forward({input}).toTensor().to(torch::kCPU, torch::kFloat).contiguous();
+    torch::Tensor probs;
+    if (folded_) {
+      probs = folded_->probabilities(input);
+    } else {
+      if (!device_.is_cpu()) input = input.to(device_);
+      // Module::forward is const-incorrect in LibTorch; the frozen module holds no mutable state.
+      auto& module = const_cast<torch::jit::Module&>(module_);
+      probs = module.forward({input}).toTensor().to(torch::kCPU, torch::kFloat).contiguous();
+    }
     std::vector<Prediction> out;
     out.reserve(count);
     const float* data = probs.data_ptr<float>();
@@ -62,7 +73,8 @@ class Predictor::Impl {
 
   std::filesystem::path path_;
   torch::Device device_;
-  torch::jit::Module module_;
+  std::optional<FoldedDigitNet> folded_;  ///< Set for DigitLab's DigitNet on the CPU.
+  torch::jit::Module module_;              ///< Frozen and optimized, for every other model.
   std::string card_;
   double test_accuracy_ = -1;
 };
@@ -92,5 +104,6 @@ std::vector<Prediction> Predictor::predict_batch(const std::vector<float>& image
 const std::filesystem::path& Predictor::path() const { return impl_->path_; }
 const std::string& Predictor::model_card_json() const { return impl_->card_; }
 double Predictor::test_accuracy() const { return impl_->test_accuracy_; }
+bool Predictor::uses_fast_path() const { return impl_->folded_.has_value(); }
 
 }  // namespace digitlab
