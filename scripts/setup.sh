@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
-# Quick start, command 1: install what is missing, build, and start DigitLab.
-# Until the desktop app lands this starts the main job from the command line: a short training
-# run on MNIST (downloaded into your data folder if it is not there) and its evaluation.
+# Quick start, command 1: install what is missing, build, and start the DigitLab app.
+# Arguments go to the app (e.g. an image to open). Without a display it says how to run the app later.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DDIGITLAB_TESTS=OFF
-cmake --build build --parallel "$(nproc)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DDIGITLAB_GUI=ON
+cmake --build build --parallel "$(nproc)" --target digitlab digitlab-cli
 
-cli=build/src/cli/digitlab-cli
-out=${DIGITLAB_RUN_DIR:-build/quick-run}
-echo
-echo "== Training DigitNet for 2 epochs on 12,000 MNIST images (digitlab-cli train --help for the full recipe)"
-"$cli" train --limit 12000 --epochs 2 --out "$out"
-echo
-echo "== Evaluating it on the 10,000 MNIST test images"
-"$cli" eval "$out/digitnet.pt"
+app=build/src/app/digitlab
+if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
+  echo
+  echo "Built $app, but there is no display to show it on (neither DISPLAY nor WAYLAND_DISPLAY is set)."
+  echo "Start it from a desktop session with: $app"
+  echo "Or use the command-line tool: build/src/cli/digitlab-cli --help"
+  exit 0
+fi
+exec "$app" "$@"

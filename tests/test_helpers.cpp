@@ -1,13 +1,16 @@
 #include "test_helpers.h"
 
+#include <ftw.h>
 #include <unistd.h>
 
 #include <array>
-#include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
 #include <memory>
 #include <sstream>
-#include <chrono>
 
 namespace digitlab::testing {
 
@@ -27,18 +30,25 @@ std::vector<float> parse_floats(const std::string& text) {
   return values;
 }
 
+// POSIX calls rather than std::filesystem's temp_directory_path() and remove_all(): PyTorch 2.x wheels export
+// copies of libstdc++'s filesystem functions (pytorch/pytorch#133437) that the dynamic linker binds our calls to,
+// and with PyTorch 2.11 every test that made a TempDir crashed.
 TempDir::TempDir() {
-  static std::atomic<int> counter{0};
-  const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-  path_ = std::filesystem::temp_directory_path() /
-          ("digitlab-test-" + std::to_string(getpid()) + "-" + std::to_string(stamp) + "-" +
-           std::to_string(counter++));
-  std::filesystem::create_directories(path_);
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/digitlab-test-XXXXXX";
+  if (mkdtemp(pattern.data()) == nullptr) {
+    throw std::runtime_error("cannot create a temporary folder from " + pattern + ": " + std::strerror(errno));
+  }
+  path_ = pattern;
 }
 
 TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
+  // Depth first, without following links: files and folders go before the folder holding them.
+  const auto remove_entry = [](const char* path, const struct stat*, int, struct FTW*) {
+    ::remove(path);
+    return 0;  // keep going: remove what can be removed
+  };
+  nftw(path_.c_str(), remove_entry, /*nopenfd=*/16, FTW_DEPTH | FTW_PHYS);
 }
 
 }  // namespace digitlab::testing

@@ -60,7 +60,7 @@ ResultPanel::ResultPanel(QWidget* parent) : QWidget(parent) {
   top3Label_->setAlignment(Qt::AlignCenter);
   top3Label_->setTextFormat(Qt::RichText);
 
-  inputView_ = new ImageView(tr("What the model saw (28x28)"), /*pixelated=*/true, this);
+  inputView_ = new ImageView(tr("Model input 28x28"), /*pixelated=*/true, this);
   inputView_->setMinimumSize(140, 160);
 
   // Per-digit buttons for a number: each shows its 28x28 input; the chart follows the one checked.
@@ -113,6 +113,8 @@ ResultPanel::ResultPanel(QWidget* parent) : QWidget(parent) {
   layout->addWidget(chartView, 1);
   showMessage(tr("No prediction yet"));
 }
+
+void ResultPanel::setInputViewVisible(bool visible) { inputView_->setVisible(visible); }
 
 void ResultPanel::showMessage(const QString& message) {
   readings_.clear();

@@ -39,6 +39,8 @@ class ResultPanel : public QWidget {
   void showReadings(const std::vector<DigitReading>& readings, bool number);
   /// Shows a message instead of a result ("Draw a digit first", "No digit found").
   void showMessage(const QString& message);
+  /// Shows or hides the 28x28 input view (the Upload tab shows it among its stages instead).
+  void setInputViewVisible(bool visible);
 
   /// The answer shown: "7", "2026", or empty while a message is shown.
   QString answer() const { return answer_; }

@@ -1,6 +1,7 @@
 #include "train_tab.h"
 
 #include "download_worker.h"
+#include "error_banner.h"
 #include "training_charts.h"
 #include "training_worker.h"
 
@@ -125,13 +126,7 @@ TrainTab::TrainTab(QWidget* parent) : QWidget(parent) {
   progress_->setValue(0);
   progress_->setFormat(tr("Ready"));
   progress_->setTextVisible(true);
-  error_ = new QLabel(this);
-  error_->setObjectName("trainError");
-  error_->setWordWrap(true);
-  error_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  error_->setStyleSheet("QLabel { background: #5a1d1d; color: #ffdcd7; border: 1px solid #f85149;"
-                        " border-radius: 4px; padding: 6px; }");
-  error_->hide();
+  error_ = new ErrorBanner(this);
 
   // Results
   summary_ = new QLabel(tr("Results appear here when a run ends."), this);
@@ -276,7 +271,7 @@ void TrainTab::setConfig(const TrainConfig& c) {
 
 void TrainTab::setOutputFolder(const QString& folder) { outputFolder_->setText(folder); }
 
-QString TrainTab::error() const { return error_->isHidden() ? QString() : error_->text(); }
+QString TrainTab::error() const { return error_->message(); }
 
 void TrainTab::saveSettings(QSettings& s) const {
   const TrainConfig c = config();
@@ -331,8 +326,7 @@ void TrainTab::setBusy(bool busy) {
 }
 
 void TrainTab::showError(const QString& message) {
-  error_->setText(message);
-  error_->show();
+  error_->showMessage(message);
   appendLog(tr("error: %1").arg(message));
 }
 

@@ -23,6 +23,7 @@ class QThread;
 
 namespace digitlab::app {
 
+class ErrorBanner;
 class DownloadWorker;
 class TrainingCharts;
 class TrainingWorker;
@@ -92,7 +93,7 @@ class TrainTab : public QWidget {
   QPushButton* start_;
   QPushButton* stop_;
   QProgressBar* progress_;
-  QLabel* error_;
+  ErrorBanner* error_;
   TrainingCharts* charts_;
   QPlainTextEdit* log_;
   QLabel* summary_;

@@ -96,6 +96,7 @@ void TrainingCharts::addBatch(double epochPosition, double smoothedLoss) {
   if (smoothedLoss > maxLoss_) {
     maxLoss_ = smoothedLoss;
     lossY_->setRange(0, maxLoss_ * 1.1);
+    lossY_->applyNiceNumbers();
   }
 }
 
@@ -104,6 +105,7 @@ void TrainingCharts::addEpoch(const EpochStats& stats) {
   if (stats.val_loss > maxLoss_) {
     maxLoss_ = stats.val_loss;
     lossY_->setRange(0, maxLoss_ * 1.1);
+    lossY_->applyNiceNumbers();
   }
   const double percent = stats.val_accuracy * 100.0;
   valAccuracy_->append(stats.epoch, percent);

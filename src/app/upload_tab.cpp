@@ -1,5 +1,6 @@
 #include "upload_tab.h"
 
+#include "error_banner.h"
 #include "image_convert.h"
 #include "image_view.h"
 #include "result_panel.h"
@@ -53,13 +54,7 @@ UploadTab::UploadTab(QWidget* parent) : QWidget(parent) {
   hint_ = new QLabel(tr("or drop a photo or scan of a digit anywhere on the window, or paste one with Ctrl+V"), this);
   hint_->setWordWrap(true);
   number_ = new QCheckBox(tr("Read a &number (several digits)"), this);
-  error_ = new QLabel(this);
-  error_->setObjectName("uploadError");
-  error_->setWordWrap(true);
-  error_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  error_->setStyleSheet("QLabel { background: #5a1d1d; color: #ffdcd7; border: 1px solid #f85149;"
-                        " border-radius: 4px; padding: 6px; }");
-  error_->hide();
+  error_ = new ErrorBanner(this);
 
   const char* captions[] = {QT_TR_NOOP("Original"), QT_TR_NOOP("Grayscale"), QT_TR_NOOP("Ink found"),
                             QT_TR_NOOP("Digit cropped"), QT_TR_NOOP("Model input 28x28")};
@@ -71,6 +66,7 @@ UploadTab::UploadTab(QWidget* parent) : QWidget(parent) {
     stagesLayout->addWidget(stages_[i], 1);
   }
   result_ = new ResultPanel(this);
+  result_->setInputViewVisible(false);  // the last stage shows it
 
   connect(open, &QPushButton::clicked, this, &UploadTab::openRequested);
   connect(number_, &QCheckBox::toggled, this, [this] { analyse(); });
@@ -97,7 +93,7 @@ void UploadTab::setPredictor(std::shared_ptr<const Predictor> predictor) {
   analyse();
 }
 
-QString UploadTab::error() const { return error_->isHidden() ? QString() : error_->text(); }
+QString UploadTab::error() const { return error_->message(); }
 
 void UploadTab::saveSettings(QSettings& settings) const { settings.setValue("upload/number", number_->isChecked()); }
 
@@ -143,8 +139,7 @@ void UploadTab::show(const GrayImage& image, const QImage& original, const QStri
 }
 
 void UploadTab::showError(const QString& message) {
-  error_->setText(message);
-  error_->show();
+  error_->showMessage(message);
   image_ = GrayImage();
   original_ = QImage();
   name_.clear();

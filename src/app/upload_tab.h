@@ -20,6 +20,7 @@ class Predictor;
 
 namespace digitlab::app {
 
+class ErrorBanner;
 class ImageView;
 class ResultPanel;
 
@@ -59,7 +60,7 @@ class UploadTab : public QWidget {
   void showError(const QString& message);
 
   ResultPanel* result_;
-  QLabel* error_;
+  ErrorBanner* error_;
   QLabel* hint_;
   QCheckBox* number_;
   std::array<ImageView*, 5> stages_{};

@@ -164,6 +164,7 @@ class Trainer::Impl {
   std::vector<torch::Tensor> best_state_;
   json history_ = json::array();
   double prior_wall_seconds_ = 0;  // earlier sessions of a resumed run
+  json dataset_sha256_;            // SHA-256 of each MNIST file's content, for metrics.json
   Clock::time_point started_;
 };
 
@@ -180,6 +181,11 @@ void Trainer::Impl::prepare_output_folder() const {
 
 void Trainer::Impl::load_data() {
   data_ = std::make_unique<MnistSet>(load_mnist(config_.data_dir));
+  // Hashed now rather than in write_metrics(), so that Stop does not wait for half a second of hashing.
+  dataset_sha256_ = json::object();
+  for (const auto& f : mnist_files()) {
+    if (auto p = find_mnist_file(config_.data_dir, f.name)) dataset_sha256_[f.name] = sha256_of_content(*p);
+  }
   const IdxDataset& train = data_->train;
   const int64_t n = config_.limit > 0 ? std::min<int64_t>(config_.limit, train.size()) : train.size();
   const int64_t val_n = std::max<int64_t>(1, n * kValidationPer60k / 60000);
@@ -304,10 +310,6 @@ std::string Trainer::Impl::model_card(std::optional<double> test_accuracy) const
 }
 
 void Trainer::Impl::write_metrics(const TrainResult& result) const {
-  json files = json::object();
-  for (const auto& f : mnist_files()) {
-    if (auto p = find_mnist_file(config_.data_dir, f.name)) files[f.name] = sha256_of_content(*p);
-  }
   json confusion = json::array();
   json per_class = json::array();
   for (int l = 0; l < 10; ++l) {
@@ -334,7 +336,7 @@ void Trainer::Impl::write_metrics(const TrainResult& result) const {
       {"test_accuracy", result.test_accuracy ? json(*result.test_accuracy) : json(nullptr)},
       {"per_class_accuracy", result.test_accuracy ? per_class : json(nullptr)},
       {"confusion_matrix", result.test_accuracy ? confusion : json(nullptr)},
-      {"dataset_sha256", files},
+      {"dataset_sha256", dataset_sha256_},
       {"versions", {{"digitlab", digitlab_version()}, {"libtorch", torch_version()}, {"compiler", __VERSION__}}},
       {"device", result.device},
       {"wall_seconds", result.wall_seconds}};
