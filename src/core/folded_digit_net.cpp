@@ -1,19 +1,13 @@
 #include "folded_digit_net.h"
 
-#include <ATen/Parallel.h>
-
 #include <algorithm>
 
 namespace digitlab {
 namespace {
 
-/// Images per chunk at most when a batch is shared among threads: a chunk's largest activation
+/// Images per chunk at most when a large batch is run piece by piece: a chunk's largest activation
 /// (32 x 28 x 28 floats per image) then stays within the caches.
 constexpr int64_t kMaxChunk = 32;
-/// Smallest batch shared among threads chunk by chunk; smaller ones split each layer instead.
-constexpr int64_t kMinChunkedBatch = 8;
-
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 /// The operations of a module's forward, in order, without constants and attribute reads: two
 /// modules with the same sequence compute the same function of their weights.
@@ -96,22 +90,14 @@ torch::Tensor FoldedDigitNet::forward_chunk(const torch::Tensor& images) const {
 torch::Tensor FoldedDigitNet::probabilities(const torch::Tensor& images) const {
   c10::InferenceMode inference;
   const int64_t n = images.size(0);
-  const int64_t threads = at::get_num_threads();
-  if (threads < 2 || n < kMinChunkedBatch) return forward_chunk(images);
-
-  // Whole chunks per thread, each run single-threaded (LibTorch and oneDNN run serially inside a
-  // parallel region); equal chunks, a multiple of the thread count, so no thread idles at the end.
-  const int64_t chunks = ceil_div(std::max(threads, ceil_div(n, kMaxChunk)), threads) * threads;
-  const int64_t chunk = ceil_div(n, chunks);
+  if (n <= kMaxChunk) return forward_chunk(images);
+  // Chunk by chunk, so that each layer's activations stay in the caches; every operation still runs on all of
+  // LibTorch's intra-op threads.
   auto out = torch::empty({n, kNumClasses}, torch::kFloat);
-  at::parallel_for(0, ceil_div(n, chunk), /*grain_size=*/1, [&](int64_t first, int64_t last) {
-    c10::InferenceMode worker_inference;  // thread-local: the pool's threads need their own
-    for (int64_t c = first; c < last; ++c) {
-      const int64_t begin = c * chunk;
-      const int64_t end = std::min(n, begin + chunk);
-      out.slice(/*dim=*/0, begin, end).copy_(forward_chunk(images.slice(/*dim=*/0, begin, end)));
-    }
-  });
+  for (int64_t begin = 0; begin < n; begin += kMaxChunk) {
+    const int64_t end = std::min(n, begin + kMaxChunk);
+    out.slice(/*dim=*/0, begin, end).copy_(forward_chunk(images.slice(/*dim=*/0, begin, end)));
+  }
   return out;
 }
 

@@ -5,8 +5,7 @@
 // as separate passes over the activations, and sends the dense layers to the BLAS, whose own
 // thread pool fights LibTorch's OpenMP threads at batch 1. FoldedDigitNet folds each batch norm
 // into its convolution once, at load, and runs the whole network on LibTorch's oneDNN (MKLDNN)
-// kernels; a large batch is cut into chunks that the threads share, one chunk per thread at a
-// time, so activations stay in cache and no thread waits for another between layers.
+// kernels; a large batch is run in chunks of at most 32 images, so activations stay in cache.
 
 #include <digitlab/torchscript.h>
 
@@ -36,7 +35,7 @@ class FoldedDigitNet {
  private:
   explicit FoldedDigitNet(const DigitNet& net);
 
-  /// probabilities() for one chunk, on the calling thread's intra-op threads.
+  /// probabilities() for one chunk.
   torch::Tensor forward_chunk(const torch::Tensor& images) const;
 
   std::vector<torch::Tensor> conv_weights_;  ///< oneDNN layout, batch norm folded in.
