@@ -8,9 +8,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <stdexcept>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 
 namespace digitlab::testing {
 

@@ -12,7 +12,6 @@ namespace digitlab::app {
 DownloadWorker::DownloadWorker(QObject* parent) : QObject(parent) {}
 
 void DownloadWorker::run(const QString& folder) {
-  cancel_.store(false);
   QElapsedTimer sinceSignal;
   sinceSignal.start();
   try {

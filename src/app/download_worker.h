@@ -16,6 +16,8 @@ class DownloadWorker : public QObject {
 
   /// Cancels the download; safe from any thread. Nothing partial is left.
   void requestCancel() { cancel_.store(true); }
+  /// Clears an earlier request; call before queuing run(), so that a request made after that is never lost.
+  void resetCancel() { cancel_.store(false); }
 
  public Q_SLOTS:
   /// Downloads every MNIST file missing from `folder` (DIGITLAB_MNIST_MIRRORS overrides the mirrors).

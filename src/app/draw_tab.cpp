@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSettings>
+#include <QShortcut>
 #include <QSlider>
 #include <QSplitter>
 #include <QTimer>
@@ -36,6 +37,8 @@ DrawTab::DrawTab(QWidget* parent) : QWidget(parent) {
   predictButton_->setDefault(true);
   predictButton_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
   predictButton_->setToolTip(tr("Read the drawing (Ctrl+Enter)"));
+  auto* keypadEnter = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Enter), this);
+  connect(keypadEnter, &QShortcut::activated, this, &DrawTab::predict);
   auto* undo = new QPushButton(tr("&Undo stroke"), this);
   undo->setToolTip(tr("Remove the last stroke (Ctrl+Z)"));
   auto* clearButton = new QPushButton(tr("&Clear"), this);

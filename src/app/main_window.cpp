@@ -239,9 +239,12 @@ void MainWindow::showAbout() {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
   if (train_->busy()) {
-    const auto answer = QMessageBox::question(
-        this, tr("Training is running"),
-        tr("Stop training and quit? The best model so far is kept in %1.").arg(train_->lastRunFolder()));
+    const auto answer =
+        train_->downloading()
+            ? QMessageBox::question(this, tr("MNIST is downloading"), tr("Cancel the download and quit?"))
+            : QMessageBox::question(
+                  this, tr("Training is running"),
+                  tr("Stop training and quit? The best model so far is kept in %1.").arg(train_->lastRunFolder()));
     if (answer != QMessageBox::Yes) {
       event->ignore();
       return;

@@ -16,6 +16,7 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -37,6 +38,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace digitlab::app {
 namespace {
@@ -120,7 +122,7 @@ TrainTab::TrainTab(QWidget* parent) : QWidget(parent) {
   start_ = new QPushButton(tr("&Start training"), this);
   stop_ = new QPushButton(tr("S&top"), this);
   stop_->setEnabled(false);
-  stop_->setToolTip(tr("Ends the run within a second and keeps the best model so far"));
+  stop_->setToolTip(tr("Ends the run within a second and keeps the best model so far, or cancels a download"));
   progress_ = new QProgressBar(this);
   progress_->setRange(0, 1000);
   progress_->setValue(0);
@@ -206,6 +208,7 @@ TrainTab::TrainTab(QWidget* parent) : QWidget(parent) {
     progress_->setFormat(tr("Downloading %1… %p%").arg(file));
   });
   connect(downloader_, &DownloadWorker::finished, this, [this] {
+    downloading_ = false;
     appendLog(tr("MNIST downloaded to %1").arg(dataFolder_->text()));
     setBusy(false);
     progress_->setFormat(tr("MNIST downloaded"));
@@ -214,10 +217,17 @@ TrainTab::TrainTab(QWidget* parent) : QWidget(parent) {
   });
   connect(downloader_, &DownloadWorker::failed, this, [this](const QString& message) {
     startAfterDownload_ = false;
+    downloading_ = false;
+    const bool cancelled = cancelRequested_;
     setBusy(false);
+    updateDataStatus();
+    if (cancelled) {
+      progress_->setFormat(tr("Download cancelled"));
+      appendLog(tr("download cancelled; nothing partial was kept"));
+      return;
+    }
     progress_->setFormat(tr("Download failed"));
     showError(tr("Cannot download MNIST: %1").arg(message));
-    updateDataStatus();
   });
   thread_->start();
 
@@ -318,6 +328,7 @@ void TrainTab::updateDataStatus() {
 
 void TrainTab::setBusy(bool busy) {
   busy_ = busy;
+  cancelRequested_ = false;
   start_->setEnabled(!busy);
   stop_->setEnabled(busy);
   settingsBox_->setEnabled(!busy);
@@ -339,10 +350,11 @@ void TrainTab::downloadData() {
   error_->hide();
   const QString folder = dataFolder_->text().trimmed();
   setBusy(true);
-  stop_->setEnabled(false);
+  downloading_ = true;
   progress_->setValue(0);
   progress_->setFormat(tr("Downloading MNIST…"));
   appendLog(tr("downloading MNIST into %1").arg(folder));
+  downloader_->resetCancel();
   QMetaObject::invokeMethod(downloader_, [d = downloader_, folder] { d->run(folder); }, Qt::QueuedConnection);
 }
 
@@ -365,7 +377,10 @@ void TrainTab::start() {
     return;
   }
   const QString base = outputFolder_->text().trimmed().isEmpty() ? defaultOutputFolder() : outputFolder_->text().trimmed();
-  runFolder_ = QDir(base).filePath("run-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss"));
+  // A folder of its own for every run, even for two started within the same second.
+  const QString stamp = "run-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss");
+  runFolder_ = QDir(base).filePath(stamp);
+  for (int n = 2; QFileInfo::exists(runFolder_); ++n) runFolder_ = QDir(base).filePath(stamp + "-" + QString::number(n));
   c.out_dir = runFolder_.toStdString();
 
   charts_->reset(c.epochs);
@@ -383,14 +398,21 @@ void TrainTab::start() {
                 .arg(runFolder_));
   setBusy(true);
   runTimer_.start();
+  worker_->resetStop();
   QMetaObject::invokeMethod(worker_, [w = worker_, c] { w->run(c); }, Qt::QueuedConnection);
 }
 
 void TrainTab::stop() {
   if (!busy_) return;
-  worker_->requestStop();
-  downloader_->requestCancel();
+  cancelRequested_ = true;
   stop_->setEnabled(false);
+  if (downloading_) {
+    startAfterDownload_ = false;
+    downloader_->requestCancel();
+    progress_->setFormat(tr("Cancelling the download…"));
+    return;
+  }
+  worker_->requestStop();
   progress_->setFormat(tr("Stopping…"));
   appendLog(tr("stopping: the best model so far is kept"));
 }

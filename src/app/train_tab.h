@@ -37,6 +37,8 @@ class TrainTab : public QWidget {
 
   /// True while a run or a download is going on.
   bool busy() const { return busy_; }
+  /// True while MNIST is being downloaded.
+  bool downloading() const { return downloading_; }
   /// The settings the next run will use, read from the controls.
   TrainConfig config() const;
   /// Fills the controls from `config` (epochs, batch size, rate, augmentation, device, precision, limit, data).
@@ -58,7 +60,7 @@ class TrainTab : public QWidget {
  public Q_SLOTS:
   /// Starts a run with the current settings (or says why it cannot).
   void start();
-  /// Asks the run to stop; it ends within a batch and keeps the best model so far.
+  /// Asks the run to stop (it ends within a batch and keeps the best model so far), or cancels a download.
   void stop();
   /// Downloads the MNIST files missing from the data folder.
   void downloadData();
@@ -107,6 +109,8 @@ class TrainTab : public QWidget {
   DownloadWorker* downloader_;
   bool busy_ = false;
   bool startAfterDownload_ = false;
+  bool downloading_ = false;
+  bool cancelRequested_ = false;
   QElapsedTimer runTimer_;
   QString runFolder_;
   QString modelPath_;

@@ -22,7 +22,6 @@ TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {
 }
 
 void TrainingWorker::run(const digitlab::TrainConfig& config) {
-  stop_.store(false);
   QElapsedTimer sinceSignal;
   sinceSignal.start();
   double smoothed = -1;

@@ -23,6 +23,8 @@ class TrainingWorker : public QObject {
 
   /// Asks the run to end; safe from any thread. The trainer checks it every batch and keeps the best model.
   void requestStop() { stop_.store(true); }
+  /// Clears an earlier request; call before queuing run(), so that a request made after that is never lost.
+  void resetStop() { stop_.store(false); }
 
  public Q_SLOTS:
   /// Trains with `config` on the calling (worker) thread; emits finished() or failed() at the end.

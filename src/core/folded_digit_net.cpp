@@ -29,22 +29,22 @@ torch::Tensor probe_images() {
 
 std::optional<FoldedDigitNet> FoldedDigitNet::from_model(const LoadedModel& model) {
   if (!at::hasMKLDNN()) return std::nullopt;
-  DigitNet net = nullptr;
+  // Anything unexpected (weights that are not DigitNet's, another forward, an error from LibTorch) means the
+  // TorchScript path runs the model instead, and reports its own errors naming the file.
   try {
-    net = to_digitnet(model, "model");
-  } catch (const std::runtime_error&) {
-    return std::nullopt;  // not DigitNet's weights: the TorchScript path runs it
+    const DigitNet net = to_digitnet(model, "model");
+    if (operation_sequence(model.module) != operation_sequence(build_torchscript(net))) return std::nullopt;
+    FoldedDigitNet folded(net);
+    torch::NoGradGuard no_grad;
+    const auto images = probe_images();
+    auto& module = const_cast<torch::jit::Module&>(model.module);  // forward() is not const in LibTorch
+    const auto expected = module.forward({images}).toTensor().to(torch::kFloat);
+    const auto difference = (folded.probabilities(images) - expected).abs().max().item<double>();
+    if (!(difference <= kFoldTolerance)) return std::nullopt;
+    return folded;
+  } catch (const std::exception&) {
+    return std::nullopt;
   }
-  if (operation_sequence(model.module) != operation_sequence(build_torchscript(net))) return std::nullopt;
-
-  FoldedDigitNet folded(net);
-  torch::NoGradGuard no_grad;
-  const auto images = probe_images();
-  auto& module = const_cast<torch::jit::Module&>(model.module);  // forward() is not const in LibTorch
-  const auto expected = module.forward({images}).toTensor().to(torch::kFloat);
-  const auto difference = (folded.probabilities(images) - expected).abs().max().item<double>();
-  if (!(difference <= kFoldTolerance)) return std::nullopt;
-  return folded;
 }
 
 FoldedDigitNet::FoldedDigitNet(const DigitNet& net) {
