@@ -30,6 +30,20 @@ std::vector<float> parse_floats(const std::string& text) {
   return values;
 }
 
+DigitNet random_net(uint64_t seed) {
+  torch::manual_seed(seed);
+  DigitNet net;
+  torch::NoGradGuard no_grad;
+  for (int i = 0; i < DigitNetImpl::kConvCount; ++i) {
+    net->bn(i)->running_mean.uniform_(-0.5, 0.5);
+    net->bn(i)->running_var.uniform_(0.5, 2.0);
+    net->bn(i)->weight.uniform_(0.5, 1.5);
+    net->bn(i)->bias.uniform_(-0.2, 0.2);
+  }
+  net->eval();
+  return net;
+}
+
 // POSIX calls rather than std::filesystem's temp_directory_path() and remove_all(): PyTorch 2.x wheels export
 // copies of libstdc++'s filesystem functions (pytorch/pytorch#133437) that the dynamic linker binds our calls to,
 // and with PyTorch 2.11 every test that made a TempDir crashed.

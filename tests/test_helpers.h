@@ -1,6 +1,9 @@
 #pragma once
 // Small helpers shared by the test files: a temporary folder per test, paths to the shared data.
 
+#include <digitlab/digit_net.h>
+
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -26,6 +29,10 @@ std::string run_command(const std::string& command);
 
 /// Every number in text, in order.
 std::vector<float> parse_floats(const std::string& text);
+
+/// A DigitNet in eval mode with random weights (from `seed`) and non-trivial batch-norm statistics, so that
+/// folding or exporting the batch norms matters and the probabilities are far from one-hot.
+DigitNet random_net(uint64_t seed);
 
 /// The MNIST folder the build was configured with (DIGITLAB_MNIST_DIR).
 inline std::filesystem::path mnist_dir() { return DIGITLAB_MNIST_DIR; }

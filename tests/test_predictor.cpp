@@ -24,22 +24,6 @@ std::pair<std::vector<float>, std::vector<int>> test_images(size_t n) {
   return {pixels, std::vector<int>(test.labels().begin(), test.labels().begin() + static_cast<long>(n))};
 }
 
-/// A DigitNet with random weights and non-trivial batch-norm statistics, so that folding the batch
-/// norms matters and the probabilities are far from one-hot.
-DigitNet random_net() {
-  torch::manual_seed(5);
-  DigitNet net;
-  torch::NoGradGuard no_grad;
-  for (int i = 0; i < DigitNetImpl::kConvCount; ++i) {
-    net->bn(i)->running_mean.uniform_(-0.5, 0.5);
-    net->bn(i)->running_var.uniform_(0.5, 2.0);
-    net->bn(i)->weight.uniform_(0.5, 1.5);
-    net->bn(i)->bias.uniform_(-0.2, 0.2);
-  }
-  net->eval();
-  return net;
-}
-
 /// Largest difference between the Predictor's probabilities and the plain (not frozen) TorchScript
 /// module's for the first count images.
 double largest_difference(const Predictor& predictor, torch::jit::Module& module, const std::vector<float>& pixels,
@@ -88,7 +72,7 @@ TEST(Predictor, SingleAndBatchPredictionsAgree) {
 
 TEST(Predictor, FastPathGivesTheTorchScriptModulesProbabilities) {
   testing::TempDir dir;
-  save_torchscript(random_net(), dir / "random.pt", "{}");
+  save_torchscript(testing::random_net(5), dir / "random.pt", "{}");
   const auto [pixels, labels] = test_images(200);
   for (const auto& model : {shipped_model(), dir / "random.pt"}) {
     const Predictor predictor(model);
@@ -105,7 +89,7 @@ TEST(Predictor, DigitNetWeightsWithAnotherForwardRunThroughTorchScript) {
   // A user's model that reuses DigitNet's weight names but computes something else (here: no
   // input normalization) must not be taken for DigitNet.
   testing::TempDir dir;
-  const auto digitnet = build_torchscript(random_net());
+  const auto digitnet = build_torchscript(testing::random_net(5));
   torch::jit::Module other("NotDigitNet");
   for (const auto& p : digitnet.named_parameters(/*recurse=*/false)) other.register_parameter(p.name, p.value, false);
   for (const auto& b : digitnet.named_buffers(/*recurse=*/false)) other.register_buffer(b.name, b.value);

@@ -10,21 +10,6 @@
 namespace digitlab {
 namespace {
 
-/// A DigitNet with random weights and non-trivial batch-norm statistics, in eval mode.
-DigitNet random_net() {
-  torch::manual_seed(3);
-  DigitNet net;
-  torch::NoGradGuard no_grad;
-  for (int i = 0; i < DigitNetImpl::kConvCount; ++i) {
-    net->bn(i)->running_mean.uniform_(-0.5, 0.5);
-    net->bn(i)->running_var.uniform_(0.5, 2.0);
-    net->bn(i)->weight.uniform_(0.5, 1.5);
-    net->bn(i)->bias.uniform_(-0.2, 0.2);
-  }
-  net->eval();
-  return net;
-}
-
 /// The deterministic input both C++ and the Python check use.
 torch::Tensor ramp_input() { return torch::linspace(0, 1, 2 * 28 * 28).reshape({2, 1, 28, 28}); }
 
@@ -40,7 +25,7 @@ std::string message_of(const std::function<void()>& f) {
 }
 
 TEST(TorchScript, MatchesTheTrainedModule) {
-  auto net = random_net();
+  auto net = testing::random_net(3);
   auto script = build_torchscript(net);
   const auto x = torch::rand({7, 1, 28, 28});
   const auto expected = net->probabilities(x);
@@ -49,7 +34,7 @@ TEST(TorchScript, MatchesTheTrainedModule) {
 
 TEST(TorchScript, ReloadsInCppWithItsModelCard) {
   testing::TempDir dir;
-  auto net = random_net();
+  auto net = testing::random_net(3);
   save_torchscript(net, dir / "m.pt", R"({"name":"DigitNet","test_accuracy":0.5})");
   auto loaded = load_torchscript(dir / "m.pt");
   const auto x = torch::rand({5, 1, 28, 28});
@@ -62,7 +47,7 @@ TEST(TorchScript, ReloadsInCppWithItsModelCard) {
 
 TEST(TorchScript, PythonTorchJitLoadGivesTheSameProbabilities) {
   testing::TempDir dir;
-  auto net = random_net();
+  auto net = testing::random_net(3);
   save_torchscript(net, dir / "m.pt", "{}");
   const std::string script =
       "import sys, torch\n"
@@ -93,7 +78,7 @@ TEST(TorchScript, RejectsAFileThatIsNotAModel) {
 
 TEST(TorchScript, RejectsATruncatedModel) {
   testing::TempDir dir;
-  save_torchscript(random_net(), dir / "full.pt", "{}");
+  save_torchscript(testing::random_net(3), dir / "full.pt", "{}");
   const auto size = std::filesystem::file_size(dir / "full.pt");
   std::filesystem::copy_file(dir / "full.pt", dir / "cut.pt");
   std::filesystem::resize_file(dir / "cut.pt", size / 2);
