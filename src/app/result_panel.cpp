@@ -165,8 +165,7 @@ void ResultPanel::showReadings(const std::vector<DigitReading>& readings, bool n
 
   answerLabel_->setText(answer_);
   if (number) {
-    float least = 1.0f;
-    for (const DigitReading& r : readings_) least = std::min(least, r.prediction.confidence());
+    const float least = readings_[static_cast<size_t>(leastSure)].prediction.confidence();
     const QString count = tr("%n digit(s)", nullptr, static_cast<int>(readings_.size()));
     confidenceLabel_->setText(least < kUnsureBelow
                                   ? tr("%1, unsure: the least certain digit has %2").arg(count, percent(least))
