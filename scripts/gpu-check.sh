@@ -48,7 +48,19 @@ echo "== Tests, trainer on CUDA"
 DIGITLAB_TEST_DEVICE=cuda ctest --test-dir "$build" --output-on-failure -j 8 --timeout 200 >"$logs/ctest.log" 2>&1 \
   && echo "all tests passed" || { grep -E "Failed|\*\*\*|FAILED" "$logs/ctest.log" | head -40; echo "TESTS FAILED"; }
 grep -E "tests passed|tests failed" "$logs/ctest.log"
+# A crash on this machine only: log which library each std::filesystem symbol of the first crashing test bound to.
+crashed=$(grep -m1 -oE "[0-9]+ - [A-Za-z]+\.[A-Za-z]+ \((SEGFAULT|Child aborted)" "$logs/ctest.log" | awk '{print $3}')
+if [[ -n $crashed ]]; then
+  echo "diagnosing $crashed"
+  LD_DEBUG=bindings LD_DEBUG_OUTPUT="$logs/bindings" "$build/tests/digitlab_tests" --gtest_filter="$crashed" \
+    >"$logs/crash.log" 2>&1
+  tail -15 "$logs/crash.log"
+  cat "$logs"/bindings.* 2>/dev/null | grep -i filesystem | sed -E 's/^ *[0-9]+: *//' | sort -u | head -20
+fi
 echo "tests done after $(elapsed)"
+
+echo "== digitlab-cli predict on a folder of real photos (the bundled model)"
+"$build/src/cli/digitlab-cli" predict models/digitnet.pt "$realworld/images" 2>&1 | tail -3
 
 echo "== DigitLab: train 3 epochs on CUDA with mixed precision"
 timeout 150 "$build/src/cli/digitlab-cli" train --device cuda --amp on --epochs 3 --data "$mnist" --offline \
