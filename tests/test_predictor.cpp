@@ -85,6 +85,24 @@ TEST(Predictor, FastPathGivesTheTorchScriptModulesProbabilities) {
   }
 }
 
+TEST(Predictor, FastPathGivesTheSameProbabilitiesOnAnyNumberOfThreads) {
+  // Small batches split each layer over the threads, large ones give each thread whole images: odd thread
+  // counts and batch sizes leave uneven parts.
+  const Predictor predictor(shipped_model());
+  ASSERT_TRUE(predictor.uses_fast_path());
+  auto module = torch::jit::load(shipped_model().string());
+  module.eval();
+  const auto [pixels, labels] = test_images(61);
+  const int before = at::get_num_threads();
+  for (const int threads : {1, 2, 3}) {
+    at::set_num_threads(threads);
+    for (const size_t count : {1, 3, 61}) {
+      EXPECT_LE(largest_difference(predictor, module, pixels, count), 1e-5) << threads << " threads, batch " << count;
+    }
+  }
+  at::set_num_threads(before);
+}
+
 TEST(Predictor, DigitNetWeightsWithAnotherForwardRunThroughTorchScript) {
   // A user's model that reuses DigitNet's weight names but computes something else (here: no
   // input normalization) must not be taken for DigitNet.

@@ -1,13 +1,69 @@
 #include "folded_digit_net.h"
 
+#include "parallel_parts.h"
+#include "simd_gemm.h"
+
 #include <algorithm>
+#include <cmath>
+#include <utility>
 
 namespace digitlab {
 namespace {
 
-/// Images per chunk at most when a large batch is run piece by piece: a chunk's largest activation
-/// (32 x 28 x 28 floats per image) then stays within the caches.
-constexpr int64_t kMaxChunk = 32;
+/// Images a thread runs through the whole network at a time when a batch is large: the largest activation
+/// (28 x 28 x 32 floats per image) then stays within a core's L2 cache.
+constexpr int64_t kChunk = 4;
+
+/// BN(conv(x)) = scale * (w * x + b - mean) + beta, with scale = gamma / sqrt(var + eps) per output channel:
+/// the folded weight (out x in x 3 x 3) and bias, computed in double and stored as float.
+std::pair<torch::Tensor, torch::Tensor> fold(const torch::nn::Conv2d& conv, const torch::nn::BatchNorm2d& bn) {
+  const auto scale = bn->weight.to(torch::kDouble) / (bn->running_var.to(torch::kDouble) + bn->options.eps()).sqrt();
+  const auto weight = (conv->weight.to(torch::kDouble) * scale.view({-1, 1, 1, 1})).to(torch::kFloat).contiguous();
+  const auto bias = ((conv->bias.to(torch::kDouble) - bn->running_mean.to(torch::kDouble)) * scale +
+                     bn->bias.to(torch::kDouble))
+                        .to(torch::kFloat)
+                        .contiguous();
+  return {weight, bias};
+}
+
+InputConv3x3 make_input_conv(const DigitNet& net) {
+  torch::NoGradGuard no_grad;
+  const auto [weight, bias] = fold(net->conv(0), net->bn(0));
+  return InputConv3x3(weight.data_ptr<float>(), bias.data_ptr<float>(), static_cast<int>(weight.size(0)),
+                      static_cast<float>(kMnistMean), static_cast<float>(kMnistStd));
+}
+
+/// fc1 with its input columns reordered from PyTorch's flatten order (channel, row, column) to the
+/// channels-last order the pooled activations have here (row, column, channel).
+DenseLayer make_fc1(const DigitNet& net) {
+  torch::NoGradGuard no_grad;
+  const auto& fc = net->fc1();
+  const int64_t channels = DigitNetImpl::kFilters.back();
+  const int64_t side = 3;  // 28 -> 14 -> 7 -> 3
+  const auto weight = fc->weight.detach()
+                          .reshape({fc->weight.size(0), channels, side, side})
+                          .permute({0, 2, 3, 1})
+                          .contiguous();
+  const auto bias = fc->bias.detach().contiguous();
+  return DenseLayer(weight.data_ptr<float>(), bias.data_ptr<float>(), static_cast<int>(fc->weight.size(1)),
+                    static_cast<int>(fc->weight.size(0)), /*relu=*/true);
+}
+
+DenseLayer make_fc2(const DigitNet& net) {
+  torch::NoGradGuard no_grad;
+  const auto weight = net->fc2()->weight.detach().contiguous();
+  const auto bias = net->fc2()->bias.detach().contiguous();
+  return DenseLayer(weight.data_ptr<float>(), bias.data_ptr<float>(), static_cast<int>(weight.size(1)),
+                    static_cast<int>(weight.size(0)), /*relu=*/false);
+}
+
+/// Per-thread activation buffers that keep their allocation between calls.
+float* workspace(int which, size_t size) {
+  thread_local std::vector<float> buffers[3];
+  auto& b = buffers[which];
+  if (b.size() < size) b.resize(size);
+  return b.data();
+}
 
 /// The operations of a module's forward, in order, without constants and attribute reads: two
 /// modules with the same sequence compute the same function of their weights.
@@ -28,7 +84,7 @@ torch::Tensor probe_images() {
 }  // namespace
 
 std::optional<FoldedDigitNet> FoldedDigitNet::from_model(const LoadedModel& model) {
-  if (!at::hasMKLDNN()) return std::nullopt;
+  if (!simd::available()) return std::nullopt;
   // Anything unexpected (weights that are not DigitNet's, another forward, an error from LibTorch) means the
   // TorchScript path runs the model instead, and reports its own errors naming the file.
   try {
@@ -47,57 +103,67 @@ std::optional<FoldedDigitNet> FoldedDigitNet::from_model(const LoadedModel& mode
   }
 }
 
-FoldedDigitNet::FoldedDigitNet(const DigitNet& net) {
+FoldedDigitNet::FoldedDigitNet(const DigitNet& net)
+    : conv1_(make_input_conv(net)), fc1_(make_fc1(net)), fc2_(make_fc2(net)) {
   torch::NoGradGuard no_grad;
-  for (int i = 0; i < DigitNetImpl::kConvCount; ++i) {
-    // BN(conv(x)) = scale * (w * x + b - mean) + beta, with scale = gamma / sqrt(var + eps) per
-    // output channel; folded in double, then stored as float.
-    const auto& conv = net->conv(i);
-    const auto& bn = net->bn(i);
-    const auto scale = bn->weight.to(torch::kDouble) / (bn->running_var.to(torch::kDouble) + bn->options.eps()).sqrt();
-    const auto weight = (conv->weight.to(torch::kDouble) * scale.view({-1, 1, 1, 1})).to(torch::kFloat).contiguous();
-    const auto bias = ((conv->bias.to(torch::kDouble) - bn->running_mean.to(torch::kDouble)) * scale +
-                       bn->bias.to(torch::kDouble))
-                          .to(torch::kFloat)
-                          .contiguous();
-    // The weight in the blocked layout oneDNN's convolution reads, once rather than per call.
-    conv_weights_.push_back(at::mkldnn_reorder_conv2d_weight(weight.to_mkldnn(), /*padding=*/{1, 1},
-                                                             /*stride=*/{1, 1}, /*dilation=*/{1, 1},
-                                                             /*groups=*/1));
-    conv_biases_.push_back(bias);
+  for (int i = 1; i < DigitNetImpl::kConvCount; ++i) {
+    const auto [weight, bias] = fold(net->conv(i), net->bn(i));
+    convs_.emplace_back(weight.data_ptr<float>(), bias.data_ptr<float>(), static_cast<int>(weight.size(1)),
+                        static_cast<int>(weight.size(0)));
   }
-  fc1_weight_ = net->fc1()->weight.detach().contiguous().to_mkldnn();
-  fc1_bias_ = net->fc1()->bias.detach().contiguous();
-  fc2_weight_ = net->fc2()->weight.detach().contiguous().to_mkldnn();
-  fc2_bias_ = net->fc2()->bias.detach().contiguous();
 }
 
-torch::Tensor FoldedDigitNet::forward_chunk(const torch::Tensor& images) const {
-  auto x = ((images - kMnistMean) / kMnistStd).to_mkldnn();
-  for (int i = 0; i < DigitNetImpl::kConvCount; ++i) {
-    x = at::mkldnn_convolution(x, conv_weights_[i], conv_biases_[i], /*padding=*/{1, 1}, /*stride=*/{1, 1},
-                               /*dilation=*/{1, 1}, /*groups=*/1);
-    x.relu_();
-    if (i % 2 == 1) x = at::max_pool2d(x, /*kernel_size=*/{2, 2});
+void FoldedDigitNet::forward(const float* images, int64_t n, int threads, float* probabilities) const {
+  // Two activation buffers used in turn, each large enough for the biggest layer output, the first one's.
+  const size_t largest = static_cast<size_t>(n) * kImageSize * kImageSize * convs_.front().in_channels();
+  float* buffers[2] = {workspace(0, largest), workspace(1, largest)};
+  int size = kImageSize;
+  run_parts(conv1_.parts(n, threads), threads, [&](int64_t begin, int64_t end) {
+    conv1_.run(images, n, kImageSize, kImageSize, threads, begin, end, buffers[0]);
+  });
+  int current = 0;
+  for (size_t i = 0; i < convs_.size(); ++i) {
+    const bool pool = i % 2 == 0;  // convolutions 2, 4 and 6 are followed by max pooling
+    const auto work = convs_[i].plan(n, size, size, pool, threads);
+    const float* in = buffers[current];
+    float* out = buffers[1 - current];
+    run_parts(work.parts(), threads, [&](int64_t begin, int64_t end) { convs_[i].run(in, work, begin, end, out); });
+    current = 1 - current;
+    if (pool) size /= 2;
   }
-  // Dense layers on oneDNN too: the BLAS would start its own threads beside LibTorch's.
-  x = at::mkldnn_linear(x.reshape({x.size(0), -1}), fc1_weight_, fc1_bias_);
-  x.relu_();
-  x = at::mkldnn_linear(x, fc2_weight_, fc2_bias_);
-  return torch::softmax(x.to_dense(), /*dim=*/1);
+  float* hidden = workspace(2, static_cast<size_t>(n) * (fc1_.out_features() + fc2_.out_features()));
+  float* logits = hidden + n * fc1_.out_features();
+  run_parts(fc1_.parts(), threads, [&](int64_t begin, int64_t end) { fc1_.run(buffers[current], n, begin, end, hidden); });
+  fc2_.run(hidden, n, 0, fc2_.parts(), logits);
+  for (int64_t r = 0; r < n; ++r) {
+    const float* z = logits + r * kNumClasses;
+    float* p = probabilities + r * kNumClasses;
+    const float top = *std::max_element(z, z + kNumClasses);
+    double sum = 0;
+    for (int d = 0; d < kNumClasses; ++d) sum += std::exp(static_cast<double>(z[d] - top));
+    for (int d = 0; d < kNumClasses; ++d) p[d] = static_cast<float>(std::exp(static_cast<double>(z[d] - top)) / sum);
+  }
 }
 
 torch::Tensor FoldedDigitNet::probabilities(const torch::Tensor& images) const {
-  c10::InferenceMode inference;
-  const int64_t n = images.size(0);
-  if (n <= kMaxChunk) return forward_chunk(images);
-  // Chunk by chunk, so that each layer's activations stay in the caches; every operation still runs on all of
-  // LibTorch's intra-op threads.
+  const auto input = images.to(torch::kFloat).contiguous();
+  const int64_t n = input.size(0);
   auto out = torch::empty({n, kNumClasses}, torch::kFloat);
-  for (int64_t begin = 0; begin < n; begin += kMaxChunk) {
-    const int64_t end = std::min(n, begin + kMaxChunk);
-    out.slice(/*dim=*/0, begin, end).copy_(forward_chunk(images.slice(/*dim=*/0, begin, end)));
+  const int threads = at::get_num_threads();
+  const float* pixels = input.data_ptr<float>();
+  float* probs = out.data_ptr<float>();
+  if (n < 2 * threads * kChunk) {
+    forward(pixels, n, threads, probs);  // every thread on each layer of the few images
+    return out;
   }
+  // Many images: each thread runs whole chunks through the network, so activations stay in its own caches.
+  const int64_t chunks = (n + kChunk - 1) / kChunk;
+  run_parts(chunks, threads, [&](int64_t begin, int64_t end) {
+    for (int64_t c = begin; c < end; ++c) {
+      const int64_t first = c * kChunk, count = std::min(kChunk, n - first);
+      forward(pixels + first * kImageSize * kImageSize, count, 1, probs + first * kNumClasses);
+    }
+  });
   return out;
 }
 

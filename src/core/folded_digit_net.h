@@ -1,11 +1,17 @@
 #pragma once
 // Internal to digitlab_core: the Predictor's fast path for DigitLab's own DigitNet files.
 //
-// The TorchScript interpreter runs DigitNet one graph node at a time, keeps batch norm and ReLU
-// as separate passes over the activations, and sends the dense layers to the BLAS, whose own
-// thread pool fights LibTorch's OpenMP threads at batch 1. FoldedDigitNet folds each batch norm
-// into its convolution once, at load, and runs the whole network on LibTorch's oneDNN (MKLDNN)
-// kernels; a large batch is run in chunks of at most 32 images, so activations stay in cache.
+// The TorchScript interpreter runs DigitNet one graph node at a time through general-purpose kernels:
+// direct convolutions, batch norm and ReLU as separate passes, the dense layers on the BLAS. FoldedDigitNet
+// folds each batch norm into its convolution once, at load, and runs the network on DigitLab's own AVX2
+// kernels: the first convolution directly (one input channel), the other five by Winograd F(2x2, 3x3)
+// with ReLU and max pooling fused in (WinogradConv3x3), the dense layers on packed weights (DenseLayer).
+// Activations stay channels-last and in cache: a large batch is cut into small chunks, one per thread at a
+// time; a small batch is instead split inside each layer, so that one image uses every core.
+
+#include "dense_layer.h"
+#include "input_conv3x3.h"
+#include "winograd_conv3x3.h"
 
 #include <digitlab/torchscript.h>
 
@@ -16,14 +22,14 @@
 
 namespace digitlab {
 
-/// DigitNet inference with folded batch norms on oneDNN kernels, without the TorchScript
-/// interpreter. CPU only. probabilities() may be called from several threads at once: the
-/// weights are never written after construction.
+/// DigitNet inference with folded batch norms on AVX2 kernels, without the TorchScript interpreter. CPU only.
+/// probabilities() may be called from several threads at once: the weights are never written after
+/// construction.
 class FoldedDigitNet {
  public:
-  /// The fast path for a loaded model when it is a DigitNet as DigitLab writes it (the same weight
-  /// names and shapes, the same forward operations) and reproduces the module's probabilities on a
-  /// probe batch within kFoldTolerance; nullopt otherwise, or when LibTorch lacks oneDNN.
+  /// The fast path for a loaded model when it is a DigitNet as DigitLab writes it (the same weight names
+  /// and shapes, the same forward operations) and reproduces the module's probabilities on a probe batch
+  /// within kFoldTolerance; nullopt otherwise, or when the CPU lacks AVX2 and FMA.
   static std::optional<FoldedDigitNet> from_model(const LoadedModel& model);
 
   /// N x 10 probabilities for N x 1 x 28 x 28 float images in [0,1] on the CPU.
@@ -35,13 +41,12 @@ class FoldedDigitNet {
  private:
   explicit FoldedDigitNet(const DigitNet& net);
 
-  /// probabilities() for one chunk.
-  torch::Tensor forward_chunk(const torch::Tensor& images) const;
+  /// Runs `n` images (n x 28 x 28) into `probabilities` (n x 10), each layer split over `threads` threads.
+  void forward(const float* images, int64_t n, int threads, float* probabilities) const;
 
-  std::vector<torch::Tensor> conv_weights_;  ///< oneDNN layout, batch norm folded in.
-  std::vector<torch::Tensor> conv_biases_;   ///< Dense, batch norm folded in.
-  torch::Tensor fc1_weight_, fc1_bias_;
-  torch::Tensor fc2_weight_, fc2_bias_;
+  InputConv3x3 conv1_;
+  std::vector<WinogradConv3x3> convs_;  ///< Convolutions 2 to 6.
+  DenseLayer fc1_, fc2_;
 };
 
 }  // namespace digitlab

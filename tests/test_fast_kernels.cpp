@@ -1,0 +1,101 @@
+// The Predictor's fast-path kernels (src/core, internal) against LibTorch's own operations, on shapes
+// DigitNet does not use too: odd sizes, pooling that drops a row, thread counts that split unevenly.
+#include "dense_layer.h"
+#include "input_conv3x3.h"
+#include "simd_gemm.h"
+#include "winograd_conv3x3.h"
+
+#include <torch/torch.h>
+
+#include <gtest/gtest.h>
+
+namespace digitlab {
+namespace {
+
+/// NHWC floats of an NCHW tensor.
+std::vector<float> channels_last(const torch::Tensor& nchw) {
+  const auto t = nchw.permute({0, 2, 3, 1}).contiguous();
+  return {t.data_ptr<float>(), t.data_ptr<float>() + t.numel()};
+}
+
+double largest_difference(const std::vector<float>& ours, const torch::Tensor& expected_nchw) {
+  const auto expected = channels_last(expected_nchw);
+  EXPECT_EQ(ours.size(), expected.size());
+  double worst = 0;
+  for (size_t i = 0; i < std::min(ours.size(), expected.size()); ++i) {
+    worst = std::max(worst, std::abs(static_cast<double>(ours[i]) - expected[i]));
+  }
+  return worst;
+}
+
+struct ConvCase {
+  int images, in, out, size;
+  bool pool;
+};
+
+TEST(FastKernels, WinogradConvolutionMatchesLibTorch) {
+  if (!simd::available()) GTEST_SKIP() << "this CPU has no AVX2/FMA; the Predictor uses TorchScript";
+  torch::manual_seed(3);
+  for (const ConvCase c : {ConvCase{2, 32, 32, 28, true}, ConvCase{1, 32, 64, 14, false}, ConvCase{3, 64, 128, 7, false},
+                           ConvCase{1, 128, 128, 7, true}, ConvCase{5, 8, 16, 5, false}, ConvCase{5, 8, 16, 5, true},
+                           ConvCase{1, 16, 32, 1, false}}) {
+    const auto weight = torch::randn({c.out, c.in, 3, 3}) * 0.2;
+    const auto bias = torch::randn({c.out}) * 0.5;
+    const auto input = torch::randn({c.images, c.in, c.size, c.size});
+    auto expected = torch::relu(torch::conv2d(input, weight, bias, /*stride=*/1, /*padding=*/1));
+    if (c.pool) expected = torch::max_pool2d(expected, 2);
+    const WinogradConv3x3 conv(weight.contiguous().data_ptr<float>(), bias.data_ptr<float>(), c.in, c.out);
+    const auto in = channels_last(input);
+    for (const int threads : {1, 2, 3}) {
+      const auto work = conv.plan(c.images, c.size, c.size, c.pool, threads);
+      std::vector<float> out(static_cast<size_t>(expected.numel()), -1.0f);
+      // Parts run in any order, each on its own, as the threads would run them.
+      for (int64_t part = work.parts() - 1; part >= 0; --part) conv.run(in.data(), work, part, part + 1, out.data());
+      EXPECT_LE(largest_difference(out, expected), 1e-4)
+          << c.images << " x " << c.in << " -> " << c.out << " at " << c.size << (c.pool ? " pooled" : "") << ", "
+          << threads << " threads";
+    }
+  }
+}
+
+TEST(FastKernels, InputConvolutionNormalizesAndPadsLikeTheModel) {
+  if (!simd::available()) GTEST_SKIP() << "this CPU has no AVX2/FMA; the Predictor uses TorchScript";
+  torch::manual_seed(4);
+  const float mean = 0.1307f, std = 0.3081f;
+  const auto weight = torch::randn({32, 1, 3, 3}) * 0.5;
+  const auto bias = torch::randn({32}) * 0.5;
+  const auto images = torch::rand({3, 1, 28, 28});
+  const auto expected = torch::relu(torch::conv2d((images - mean) / std, weight, bias, 1, 1));
+  const InputConv3x3 conv(weight.contiguous().data_ptr<float>(), bias.data_ptr<float>(), 32, mean, std);
+  for (const int threads : {1, 4}) {
+    std::vector<float> out(static_cast<size_t>(expected.numel()), -1.0f);
+    const int64_t parts = conv.parts(3, threads);
+    for (int64_t part = 0; part < parts; ++part) conv.run(images.data_ptr<float>(), 3, 28, 28, threads, part, part + 1, out.data());
+    EXPECT_LE(largest_difference(out, expected), 1e-4) << threads << " threads";
+  }
+}
+
+TEST(FastKernels, DenseLayerMatchesLibTorch) {
+  if (!simd::available()) GTEST_SKIP() << "this CPU has no AVX2/FMA; the Predictor uses TorchScript";
+  torch::manual_seed(5);
+  for (const int out_features : {10, 16, 37}) {
+    for (const int rows : {1, 7, 70}) {
+      const auto weight = torch::randn({out_features, 45});
+      const auto bias = torch::randn({out_features});
+      const auto x = torch::randn({rows, 45});
+      for (const bool relu : {false, true}) {
+        auto expected = torch::linear(x, weight, bias);
+        if (relu) expected = torch::relu(expected);
+        const DenseLayer layer(weight.data_ptr<float>(), bias.data_ptr<float>(), 45, out_features, relu);
+        std::vector<float> y(static_cast<size_t>(rows) * out_features, -1.0f);
+        layer.run(x.data_ptr<float>(), rows, 0, layer.parts(), y.data());
+        const auto got = torch::from_blob(y.data(), {rows, out_features});
+        EXPECT_LE((got - expected).abs().max().item<double>(), 1e-4)
+            << rows << " x 45 -> " << out_features << (relu ? " with ReLU" : "");
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace digitlab
