@@ -1,6 +1,7 @@
 // The Predictor's fast-path kernels (src/core, internal) against LibTorch's own operations, on shapes
 // DigitNet does not use too: odd sizes, pooling that drops a row, thread counts that split unevenly.
 #include "dense_layer.h"
+#include "dropout_mask.h"
 #include "input_conv3x3.h"
 #include "simd_gemm.h"
 #include "winograd_conv3x3.h"
@@ -94,6 +95,31 @@ TEST(FastKernels, DenseLayerMatchesLibTorch) {
             << rows << " x 45 -> " << out_features << (relu ? " with ReLU" : "");
       }
     }
+  }
+}
+
+}  // namespace
+}  // namespace digitlab
+
+namespace digitlab {
+namespace {
+
+TEST(FastKernels, DropoutMaskDropsTheRightShareAndRepeatsForASeed) {
+  const int64_t n = 200003;  // not a multiple of the parts
+  for (const double p : {0.25, 0.5}) {
+    std::vector<float> one(n), two(n), other(n);
+    fill_dropout_mask(one.data(), n, 42, p, 1);
+    fill_dropout_mask(two.data(), n, 42, p, 3);
+    fill_dropout_mask(other.data(), n, 43, p, 2);
+    EXPECT_EQ(one, two) << "the thread count changed the mask";
+    EXPECT_NE(one, other) << "another seed gave the same mask";
+    int64_t dropped = 0;
+    for (const float m : one) {
+      ASSERT_TRUE(m == 0.0f || std::abs(m - 1.0 / (1.0 - p)) < 1e-6) << m;
+      dropped += m == 0.0f;
+    }
+    // Binomial(n, p): the standard deviation is under 230 here.
+    EXPECT_NEAR(static_cast<double>(dropped), p * n, 1500.0) << "p = " << p;
   }
 }
 

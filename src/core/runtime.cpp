@@ -4,6 +4,10 @@
 
 #include <sched.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <stdexcept>
 #include <thread>
 
@@ -36,6 +40,20 @@ int configure_threads(int threads) {
   const int n = threads == 0 ? available_cores() : threads;
   torch::set_num_threads(n);
   return n;
+}
+
+void keep_freed_memory() {
+#ifdef __GLIBC__
+  // Blocks up to 1 GiB come from the heap rather than their own mappings, and the heap is not trimmed.
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
+}
+
+void release_freed_memory() {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
 }
 
 bool cuda_available() { return torch::cuda::is_available(); }

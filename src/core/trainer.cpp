@@ -353,6 +353,10 @@ TrainResult Trainer::Impl::run(const TrainCallbacks& callbacks, const std::atomi
   // Grad mode and autocast are per thread: set them here, on the training thread.
   torch::AutoGradMode grad_mode(true);
   configure_threads(config_.threads);
+  keep_freed_memory();
+  struct ReleaseAtEnd {
+    ~ReleaseAtEnd() { release_freed_memory(); }
+  } release_at_end;
   device_ = torch::Device(resolve_device(config_.device));
   device_description_ = describe_device(device_.is_cuda() ? "cuda" : "cpu");
   prepare_output_folder();
