@@ -34,6 +34,7 @@ using Clock = std::chrono::steady_clock;
 struct Options {
   int threads = 0;
   int steps = 30;
+  int rounds = 3;
   int batch = 128;
   int latency_runs = 500;
   int big_batch = 1000;
@@ -175,11 +176,12 @@ nlohmann::json run_json(const std::string& peer, const std::string& cmd) {
   }
 }
 
-nlohmann::json run_peer(const Options& o, const std::filesystem::path& model) {
+nlohmann::json run_peer(const Options& o, const std::filesystem::path& model, bool train_only) {
   return run_json("Python", quoted(o.python) + " " + quoted(DIGITLAB_BENCH_PEER) + " --threads " +
                                 std::to_string(o.threads) + " --steps " + std::to_string(o.steps) + " --batch " +
                                 std::to_string(o.batch) + " --latency-runs " + std::to_string(o.latency_runs) +
-                                " --model " + quoted(model.string()) + " --big-batch " + std::to_string(o.big_batch));
+                                " --model " + quoted(model.string()) + " --big-batch " + std::to_string(o.big_batch) +
+                                (train_only ? " --train-only" : ""));
 }
 
 nlohmann::json run_ort_peer(const Options& o, const std::filesystem::path& onnx) {
@@ -227,6 +229,7 @@ int main(int argc, char** argv) {
     };
     if (a == "--threads") o.threads = std::stoi(value());
     else if (a == "--steps") o.steps = std::stoi(value());
+    else if (a == "--rounds") o.rounds = std::max(1, std::stoi(value()));
     else if (a == "--batch") o.batch = std::stoi(value());
     else if (a == "--latency-runs") o.latency_runs = std::stoi(value());
     else if (a == "--big-batch") o.big_batch = std::stoi(value());
@@ -236,7 +239,7 @@ int main(int argc, char** argv) {
     else if (a == "--no-ort") o.ort = false;
     else if (a == "--no-opencv") o.opencv = false;
     else {
-      std::printf("usage: digitlab-bench [--threads N] [--steps N] [--batch N] [--latency-runs N] "
+      std::printf("usage: digitlab-bench [--threads N] [--steps N] [--rounds N] [--batch N] [--latency-runs N] "
                   "[--big-batch N] [--python PATH] [--node PATH] [--no-peer] [--no-ort] [--no-opencv]\n");
       return a == "--help" ? 0 : 2;
     }
@@ -257,7 +260,19 @@ int main(int argc, char** argv) {
       digitlab::save_torchscript(net, model, "{}");
       if (have_onnx) digitlab::export_onnx(net, onnx, std::nullopt);
     }
-    const double ours_train = train_images_per_second(o);
+    // Training is timed in alternating rounds (DigitLab, then Python, again and again) and each side's median
+    // is reported: a burst of load from elsewhere on a shared machine then skews one round, not the ratio.
+    std::vector<double> ours_rounds, python_rounds;
+    nlohmann::json peer;
+    for (int r = 0; r < o.rounds; ++r) {
+      ours_rounds.push_back(train_images_per_second(o));
+      if (!o.peer) continue;
+      const bool last = r + 1 == o.rounds;  // the last round also times Python's inference
+      const auto round = run_peer(o, model, /*train_only=*/!last);
+      python_rounds.push_back(round.at("train_images_per_second").get<double>());
+      if (last) peer = round;
+    }
+    const double ours_train = median(ours_rounds);
     const InferenceFigures ours = inference(o, model);
     std::printf("\n%-28s %16s %22s %22s\n", "", "train images/s", "1-image latency (ms)",
                 ("batch-" + std::to_string(o.big_batch) + " images/s").c_str());
@@ -266,8 +281,7 @@ int main(int argc, char** argv) {
     std::optional<InferenceFigures> python;
     double python_train = 0;
     if (o.peer) {
-      const auto peer = run_peer(o, model);
-      python_train = peer.at("train_images_per_second").get<double>();
+      python_train = median(python_rounds);
       python = InferenceFigures{peer.at("latency_ms").get<double>(),
                                 peer.at("batch_images_per_second").get<double>(), {}};
       std::printf("%-28s %16.0f %22.3f %22.0f\n", peer.at("runtime").get<std::string>().c_str(), python_train,
@@ -305,6 +319,13 @@ int main(int argc, char** argv) {
       std::printf("DigitLab / Python: training throughput %.2fx, single-image latency %.2fx, batch throughput %.2fx\n",
                   ours_train / python_train, ours.latency_ms / python->latency_ms,
                   ours.batch_images_per_second / python->batch_images_per_second);
+      const auto list = [](const std::vector<double>& v) {
+        std::string text;
+        for (const double x : v) text += " " + std::to_string(static_cast<int>(std::lround(x)));
+        return text;
+      };
+      std::printf("Training images/s per round (median above): DigitLab%s; Python%s\n", list(ours_rounds).c_str(),
+                  list(python_rounds).c_str());
     }
     if (ort) {
       std::printf("DigitLab / onnxruntime-node: single-image latency %.2fx, batch throughput %.2fx\n",

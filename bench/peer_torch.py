@@ -38,6 +38,7 @@ def main():
     parser.add_argument("--latency-runs", type=int, default=500)
     parser.add_argument("--big-batch", type=int, default=1000)
     parser.add_argument("--model", required=True, help="the TorchScript file DigitLab times too")
+    parser.add_argument("--train-only", action="store_true", help="time training only")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -60,6 +61,9 @@ def main():
     for _ in range(args.steps):
         step()
     train_ips = args.steps * args.batch / (time.perf_counter() - start)
+    if args.train_only:
+        print(json.dumps({"runtime": "python3-torch " + torch.__version__, "train_images_per_second": train_ips}))
+        return
 
     # Inference: the same TorchScript file, frozen and optimized as torch.jit recommends.
     frozen = torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.load(args.model).eval()))
