@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -26,6 +27,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 namespace {
 
@@ -50,6 +53,18 @@ constexpr int kBatchRounds = 5;
 constexpr double kSameModelTolerance = 1e-3;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+/// A new folder for this run's model files, so that two benchmarks never share them. POSIX calls rather
+/// than std::filesystem, whose calls PyTorch 2.x wheels can capture (see the README's CUDA section).
+std::string make_run_folder() {
+  const char* tmp = std::getenv("TMPDIR");
+  const std::string parent = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+  std::string pattern = parent + "/digitlab-bench-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw std::runtime_error("cannot create a folder in " + parent + " for the model files: " + std::strerror(errno));
+  }
+  return pattern;
+}
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -244,14 +259,21 @@ int main(int argc, char** argv) {
       return a == "--help" ? 0 : 2;
     }
   }
+  std::string folder;  // this run's model files; removed at the end, whatever happens
+  const auto remove_folder = [&folder] {
+    if (folder.empty()) return;
+    for (const char* name : {"/model.pt", "/model.onnx"}) ::unlink((folder + name).c_str());
+    ::rmdir(folder.c_str());
+  };
   try {
+    folder = make_run_folder();
     o.threads = digitlab::configure_threads(o.threads);
     std::printf("DigitNet, batch %d, %d thread(s), LibTorch %s\n", o.batch, o.threads,
                 digitlab::torch_version().c_str());
     // Every runtime runs the same weights: DigitLab's DigitNet (random weights) as TorchScript for
     // DigitLab and Python, exported to ONNX for onnxruntime and OpenCV dnn.
-    const auto model = std::filesystem::temp_directory_path() / "digitlab-bench-model.pt";
-    const auto onnx = std::filesystem::temp_directory_path() / "digitlab-bench-model.onnx";
+    const std::filesystem::path model = folder + "/model.pt";
+    const std::filesystem::path onnx = folder + "/model.onnx";
     const bool have_onnx = (o.ort || o.opencv) && digitlab::onnx_export_available();
     {
       torch::manual_seed(0);
@@ -331,11 +353,11 @@ int main(int argc, char** argv) {
       std::printf("DigitLab / onnxruntime-node: single-image latency %.2fx, batch throughput %.2fx\n",
                   ours.latency_ms / ort->latency_ms, ours.batch_images_per_second / ort->batch_images_per_second);
     }
-    std::filesystem::remove(model);
-    if (have_onnx) std::filesystem::remove(onnx);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "digitlab-bench: error: %s\n", e.what());
+    remove_folder();
     return 1;
   }
+  remove_folder();
   return 0;
 }

@@ -90,7 +90,7 @@ TrainTab::TrainTab(QWidget* parent) : QWidget(parent) {
     if (auto* model = qobject_cast<QStandardItemModel*>(device_->model())) model->item(2)->setEnabled(false);
   }
   amp_ = new QCheckBox(tr("Mixed precision on the GPU"), this);
-  amp_->setEnabled(cuda);
+  amp_->setObjectName("mixedPrecision");
   limit_ = new QSpinBox(this);
   limit_->setRange(0, 60000);
   limit_->setSingleStep(1000);
@@ -238,8 +238,10 @@ TrainTab::TrainTab(QWidget* parent) : QWidget(parent) {
   connect(useModel_, &QPushButton::clicked, this, [this] { Q_EMIT useModelRequested(modelPath_); });
   connect(openFolder_, &QPushButton::clicked, this,
           [this] { QDesktopServices::openUrl(QUrl::fromLocalFile(runFolder_)); });
-  connect(device_, &QComboBox::currentIndexChanged, this,
-          [this, cuda] { amp_->setEnabled(cuda && device_->currentData().toString() != "cpu"); });
+  connect(device_, &QComboBox::currentIndexChanged, this, &TrainTab::updateAmp);
+  connect(amp_, &QCheckBox::toggled, this, [this](bool on) {
+    if (amp_->isEnabled()) ampWanted_ = on;
+  });
 
   setConfig(TrainConfig{});
   dataFolder_->setText(QString::fromStdString(default_data_dir().string()));
@@ -260,7 +262,7 @@ TrainConfig TrainTab::config() const {
   c.lr = learningRate_->value();
   c.augment = augment_->isChecked();
   c.device = device_->currentData().toString().toStdString();
-  c.amp = amp_->isChecked();
+  c.amp = ampWanted_;
   c.limit = limit_->value();
   c.data_dir = dataFolder_->text().trimmed().toStdString();
   c.command = "digitlab (Train tab)";
@@ -274,9 +276,17 @@ void TrainTab::setConfig(const TrainConfig& c) {
   augment_->setChecked(c.augment);
   const int device = device_->findData(QString::fromStdString(c.device));
   device_->setCurrentIndex(device >= 0 && (device != 2 || cuda_available()) ? device : 0);
-  amp_->setChecked(c.amp);
+  ampWanted_ = c.amp;
+  updateAmp();
   limit_->setValue(static_cast<int>(std::min<int64_t>(c.limit, 60000)));
   if (!c.data_dir.empty()) dataFolder_->setText(QString::fromStdString(c.data_dir.string()));
+}
+
+void TrainTab::updateAmp() {
+  const bool usable = cuda_available() && device_->currentData().toString() != "cpu";
+  amp_->setEnabled(usable);  // first, so that unticking a greyed-out box does not count as the user's choice
+  amp_->setChecked(usable && ampWanted_);
+  amp_->setToolTip(usable ? tr("bfloat16 or float16 autocast on the GPU") : tr("Needs a CUDA GPU"));
 }
 
 void TrainTab::setOutputFolder(const QString& folder) { outputFolder_->setText(folder); }

@@ -76,6 +76,9 @@ class TrainTab : public QWidget {
   void showError(const QString& message);
   void appendLog(const QString& line);
   void updateDataStatus();
+  /// Mixed precision applies on a GPU only: elsewhere the box is greyed out and unticked, and the user's
+  /// choice (ampWanted_) comes back when a GPU device is chosen.
+  void updateAmp();
   void onBatch(const digitlab::BatchStats& stats, double smoothedLoss);
   void onEpoch(const digitlab::EpochStats& stats);
   void onFinished(const digitlab::TrainResult& result);
@@ -87,6 +90,7 @@ class TrainTab : public QWidget {
   QCheckBox* augment_;
   QComboBox* device_;
   QCheckBox* amp_;
+  bool ampWanted_ = true;
   QSpinBox* limit_;
   QLineEdit* dataFolder_;
   QLabel* dataStatus_;

@@ -14,6 +14,7 @@
 #include <digitlab/mnist_downloader.h>
 
 #include <QAction>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QDir>
 #include <QElapsedTimer>
@@ -229,6 +230,21 @@ class AppTest : public QObject {
     QVERIFY(!window_->loadModel(tmp_.filePath("not-an-image.png"), &error));
     QVERIFY2(error.contains("not-an-image.png"), qPrintable(error));
     QCOMPARE(window_->modelPath(), before);
+  }
+
+  void mixedPrecisionIsUntickedOnTheCpuAndTheChoiceIsKept() {
+    auto* amp = train()->findChild<QCheckBox*>("mixedPrecision");
+    QVERIFY(amp != nullptr);
+    digitlab::TrainConfig c;
+    c.device = "cpu";
+    c.amp = true;
+    train()->setConfig(c);
+    QVERIFY(!amp->isEnabled());
+    QVERIFY2(!amp->isChecked(), "a greyed-out box should not look ticked");
+    QVERIFY(train()->config().amp);  // the user's choice, for when a GPU is chosen
+    c.amp = false;
+    train()->setConfig(c);
+    QVERIFY(!train()->config().amp);
   }
 
   void tinyTrainingRunCanBeUsed() {
