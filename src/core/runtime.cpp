@@ -45,7 +45,8 @@ int configure_threads(int threads) {
 void keep_freed_memory() {
 #ifdef __GLIBC__
   // Blocks up to 1 GiB come from the heap rather than their own mappings, and the heap is not trimmed.
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  // Some glibc versions refuse a threshold above 32 MiB: then 32 MiB, which covers batch 128's activations.
+  if (mallopt(M_MMAP_THRESHOLD, 1 << 30) == 0) mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
 #endif
 }
