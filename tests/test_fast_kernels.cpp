@@ -59,6 +59,14 @@ TEST(FastKernels, WinogradConvolutionMatchesLibTorch) {
   }
 }
 
+TEST(FastKernels, WinogradConvolutionOfNothingDoesNothing) {
+  if (!simd::available()) GTEST_SKIP() << "this CPU has no AVX2/FMA; the Predictor uses TorchScript";
+  const std::vector<float> weight(16 * 8 * 9, 0.5f), bias(16, 0.0f);
+  const WinogradConv3x3 conv(weight.data(), bias.data(), 8, 16);
+  EXPECT_EQ(conv.plan(0, 28, 28, false, 2).parts(), 0);  // no images
+  EXPECT_EQ(conv.plan(3, 1, 1, true, 2).parts(), 0);     // a 1x1 image pools to nothing
+}
+
 TEST(FastKernels, InputConvolutionNormalizesAndPadsLikeTheModel) {
   if (!simd::available()) GTEST_SKIP() << "this CPU has no AVX2/FMA; the Predictor uses TorchScript";
   torch::manual_seed(4);

@@ -69,6 +69,10 @@ WinogradConv3x3::Work WinogradConv3x3::plan(int64_t images, int height, int widt
   w.tiles_h = pool ? height / 2 : (height + 1) / 2;
   w.tiles_w = pool ? width / 2 : (width + 1) / 2;
   w.tiles = images * w.tiles_h * w.tiles_w;
+  if (w.tiles == 0) {  // no images, or too small to pool: nothing to run
+    w.block = 1;
+    return w;
+  }
   // Blocks as large as the scratch allows, but of equal size, and a multiple of the threads in number, so
   // that no thread waits for another at the end of the layer.
   const int64_t largest = std::clamp<int64_t>(kScratchFloats / (kPositions * (in_ + out_)), 6, 120);
