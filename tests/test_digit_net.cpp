@@ -47,5 +47,22 @@ TEST(DigitNet, OneAdamStepLowersTheLossOnAFixedBatch) {
   EXPECT_LT(after, before.item<double>() - 0.01);
 }
 
+TEST(DigitNet, TrainingKeepsBatchNormRunningStatisticsLikeLibTorch) {
+  // The CPU trainer's fused batch norm + ReLU must update the running statistics that evaluation and the
+  // saved model use exactly as BatchNorm2d does.
+  torch::manual_seed(8);
+  DigitNet net;
+  net->train();
+  const auto x = torch::rand({16, 1, 28, 28});
+  net->forward(x);
+  torch::NoGradGuard no_grad;
+  const auto& conv = net->conv(0);
+  const auto conv1 = torch::conv2d((x - kMnistMean) / kMnistStd, conv->weight, conv->bias, 1, 1);
+  const auto& bn = net->bn(0);
+  EXPECT_TRUE(torch::allclose(bn->running_mean, 0.1 * conv1.mean({0, 2, 3}), 1e-5, 1e-6));
+  EXPECT_TRUE(torch::allclose(bn->running_var, 0.9 + 0.1 * conv1.var({0, 2, 3}, /*unbiased=*/true), 1e-5, 1e-6));
+  EXPECT_EQ(bn->num_batches_tracked.item<int64_t>(), 1);
+}
+
 }  // namespace
 }  // namespace digitlab

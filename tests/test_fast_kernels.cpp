@@ -1,5 +1,6 @@
 // The Predictor's fast-path kernels (src/core, internal) against LibTorch's own operations, on shapes
 // DigitNet does not use too: odd sizes, pooling that drops a row, thread counts that split unevenly.
+#include "batch_norm_relu.h"
 #include "dense_layer.h"
 #include "dropout_mask.h"
 #include "input_conv3x3.h"
@@ -129,6 +130,43 @@ TEST(FastKernels, DropoutMaskDropsTheRightShareAndRepeatsForASeed) {
     // Binomial(n, p): the standard deviation is under 230 here.
     EXPECT_NEAR(static_cast<double>(dropped), p * n, 1500.0) << "p = " << p;
   }
+}
+
+}  // namespace
+}  // namespace digitlab
+
+namespace digitlab {
+namespace {
+
+TEST(FastKernels, BatchNormReluGivesLibTorchsValuesAndGradients) {
+  torch::manual_seed(7);
+  const int64_t n = 6, channels = 5, h = 7, w = 7;
+  const auto input = torch::randn({n, channels, h, w}) * 2 + 0.5;
+  const auto gamma = torch::rand({channels}) + 0.5;
+  const auto beta = torch::randn({channels});
+  const auto grad = torch::randn({n, channels, h, w});
+  const double eps = 1e-5;
+
+  auto x = input.clone().requires_grad_(true);
+  auto g = gamma.clone().requires_grad_(true);
+  auto b = beta.clone().requires_grad_(true);
+  const auto expected = torch::relu(torch::batch_norm(x, g, b, {}, {}, /*training=*/true, 0.1, eps, false));
+  expected.backward(grad);
+
+  std::vector<float> y(input.numel()), mean(channels), var(channels);
+  batch_norm_relu_forward(input.data_ptr<float>(), n, channels, h * w, gamma.data_ptr<float>(), beta.data_ptr<float>(),
+                          eps, y.data(), mean.data(), var.data(), 3);
+  const auto ours = torch::from_blob(y.data(), input.sizes());
+  EXPECT_LE((ours - expected).abs().max().item<double>(), 1e-5);
+  EXPECT_TRUE(torch::allclose(torch::from_blob(var.data(), {channels}), input.var({0, 2, 3}, /*unbiased=*/false)));
+
+  std::vector<float> grad_x(input.numel()), grad_gamma(channels), grad_beta(channels);
+  batch_norm_relu_backward(grad.data_ptr<float>(), input.data_ptr<float>(), y.data(), n, channels, h * w,
+                           gamma.data_ptr<float>(), mean.data(), var.data(), eps, grad_x.data(), grad_gamma.data(),
+                           grad_beta.data(), 2);
+  EXPECT_LE((torch::from_blob(grad_x.data(), input.sizes()) - x.grad()).abs().max().item<double>(), 1e-5);
+  EXPECT_LE((torch::from_blob(grad_gamma.data(), {channels}) - g.grad()).abs().max().item<double>(), 1e-4);
+  EXPECT_LE((torch::from_blob(grad_beta.data(), {channels}) - b.grad()).abs().max().item<double>(), 1e-4);
 }
 
 }  // namespace
