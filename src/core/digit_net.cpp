@@ -2,6 +2,7 @@
 
 #include "batch_norm_relu.h"
 #include "dropout_mask.h"
+#include "simd_gemm.h"
 
 #include <limits>
 
@@ -89,11 +90,12 @@ struct BatchNormRelu : torch::autograd::Function<BatchNormRelu> {
   }
 };
 
-/// relu(bn(x)). In training on the CPU through BatchNormRelu, which updates the running statistics as
+/// relu(bn(x)). In training on an AVX2 CPU through BatchNormRelu, which updates the running statistics as
 /// BatchNorm2d does (momentum, unbiased variance), and counts the batch; otherwise the module itself.
 torch::Tensor batch_norm_relu(torch::nn::BatchNorm2d& bn, const torch::Tensor& x) {
   const auto& o = bn->options;
-  if (!bn->is_training() || !x.is_cpu() || x.scalar_type() != torch::kFloat || !o.affine() ||
+  // Its loops are compiled for AVX2 + FMA: other CPUs keep the module.
+  if (!simd::available() || !bn->is_training() || !x.is_cpu() || x.scalar_type() != torch::kFloat || !o.affine() ||
       !o.track_running_stats() || !o.momentum().has_value() || x.size(0) * x.size(2) * x.size(3) < 2) {
     return bn->forward(x).relu_();
   }
