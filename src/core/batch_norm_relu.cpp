@@ -9,7 +9,7 @@ namespace digitlab {
 namespace {
 
 using simd::Float8;
-constexpr int kLanes = 8;
+using simd::kLanes;
 
 DIGITLAB_SIMD_TARGET inline float lane_sum(Float8 v) {
   float total = 0;
@@ -42,12 +42,8 @@ DIGITLAB_SIMD_TARGET double plane_squares(const float* p, int64_t hw, float m) {
 }
 
 DIGITLAB_SIMD_TARGET void normalize_plane(const float* in, int64_t hw, float scale, float shift, float* out) {
-  const Float8 zero{};
   int64_t j = 0;
-  for (; j + kLanes <= hw; j += kLanes) {
-    const Float8 v = simd::load8(in + j) * scale + shift;
-    simd::store8(out + j, v > zero ? v : zero);
-  }
+  for (; j + kLanes <= hw; j += kLanes) simd::store8(out + j, simd::relu8(simd::load8(in + j) * scale + shift));
   for (; j < hw; ++j) {
     const float v = in[j] * scale + shift;
     out[j] = v > 0.0f ? v : 0.0f;

@@ -61,11 +61,10 @@ DIGITLAB_SIMD_TARGET void InputConv3x3::run(const float* images, int64_t n, int 
             a2 += value * simd::load8(w + 16);
             a3 += value * simd::load8(w + 24);
           }
-          const Float8 zero{};
-          simd::store8(dst + c, a0 > zero ? a0 : zero);
-          simd::store8(dst + c + 8, a1 > zero ? a1 : zero);
-          simd::store8(dst + c + 16, a2 > zero ? a2 : zero);
-          simd::store8(dst + c + 24, a3 > zero ? a3 : zero);
+          simd::store8(dst + c, simd::relu8(a0));
+          simd::store8(dst + c + 8, simd::relu8(a1));
+          simd::store8(dst + c + 16, simd::relu8(a2));
+          simd::store8(dst + c + 24, simd::relu8(a3));
         }
       }
     }

@@ -21,6 +21,7 @@ constexpr int kPanelWidth = 16;
 
 /// Eight floats, one AVX2 register (GCC/Clang vector extension, so the same code reads on any CPU).
 typedef float Float8 __attribute__((vector_size(32)));
+constexpr int kLanes = 8;  ///< Floats in a Float8.
 
 DIGITLAB_SIMD_TARGET inline Float8 load8(const float* p) {
   Float8 v;
@@ -28,6 +29,12 @@ DIGITLAB_SIMD_TARGET inline Float8 load8(const float* p) {
   return v;
 }
 DIGITLAB_SIMD_TARGET inline void store8(float* p, Float8 v) { std::memcpy(p, &v, sizeof v); }
+
+/// max(v, 0) lane by lane.
+DIGITLAB_SIMD_TARGET inline Float8 relu8(Float8 v) {
+  const Float8 zero{};
+  return v > zero ? v : zero;
+}
 
 /// Whether this CPU executes AVX2 and FMA instructions (always false off x86).
 bool available();

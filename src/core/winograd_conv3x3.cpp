@@ -9,7 +9,7 @@ namespace digitlab {
 namespace {
 
 constexpr int kPositions = 16;  // a 4x4 transformed patch
-constexpr int kLanes = 8;       // floats per Float8
+using simd::kLanes;
 
 /// Scratch floats a part may use for its transformed inputs and products, sized to stay in a core's L2 cache.
 constexpr int64_t kScratchFloats = 48 * 1024;
@@ -155,11 +155,6 @@ DIGITLAB_SIMD_TARGET inline Outputs output_patch(const float* src, size_t stride
   return {s0[0] + s0[1] + s0[2], s0[1] - s0[2] - s0[3], s1[0] + s1[1] + s1[2], s1[1] - s1[2] - s1[3]};
 }
 
-DIGITLAB_SIMD_TARGET inline Float8 relu(Float8 v) {
-  const Float8 zero{};
-  return v > zero ? v : zero;
-}
-
 DIGITLAB_SIMD_TARGET inline Float8 max8(Float8 a, Float8 b) { return a > b ? a : b; }
 
 }  // namespace
@@ -217,7 +212,7 @@ DIGITLAB_SIMD_TARGET void WinogradConv3x3::transform_output(const float* m, cons
       const int channel = channel_begin + c;
       if (work.pool) {  // max(relu(a + bias), ...) = relu(max(a, ...) + bias)
         const Float8 best = max8(max8(y.y00, y.y01), max8(y.y10, y.y11));
-        simd::store8(image_out + (static_cast<int64_t>(ty) * out_w + tx) * out_ + channel, relu(best + bias));
+        simd::store8(image_out + (static_cast<int64_t>(ty) * out_w + tx) * out_ + channel, simd::relu8(best + bias));
         continue;
       }
       const Float8 values[2][2] = {{y.y00, y.y01}, {y.y10, y.y11}};
@@ -225,7 +220,7 @@ DIGITLAB_SIMD_TARGET void WinogradConv3x3::transform_output(const float* m, cons
         for (int j = 0; j < 2; ++j) {
           const int oy = 2 * ty + i, ox = 2 * tx + j;
           if (oy >= out_h || ox >= out_w) continue;
-          simd::store8(image_out + (static_cast<int64_t>(oy) * out_w + ox) * out_ + channel, relu(values[i][j] + bias));
+          simd::store8(image_out + (static_cast<int64_t>(oy) * out_w + ox) * out_ + channel, simd::relu8(values[i][j] + bias));
         }
       }
     }
