@@ -60,9 +60,9 @@ class Predictor {
   const std::string& model_card_json() const;
   /// Test accuracy from the model card, or a negative value when unknown.
   double test_accuracy() const;
-  /// True when predictions run on the built-in DigitNet fast path (batch norms folded, oneDNN
-  /// kernels, no TorchScript interpreter): DigitLab's own models on the CPU. Other models run
-  /// through the frozen, optimized TorchScript module.
+  /// True when predictions run on the built-in DigitNet fast path (batch norms folded, Winograd
+  /// AVX2 kernels, no TorchScript interpreter): DigitLab's own models on a CPU with AVX2 and FMA.
+  /// Other models run through the frozen, optimized TorchScript module.
   bool uses_fast_path() const;
 
  private:

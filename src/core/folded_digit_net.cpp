@@ -139,9 +139,9 @@ void FoldedDigitNet::forward(const float* images, int64_t n, int threads, float*
     const float* z = logits + r * kNumClasses;
     float* p = probabilities + r * kNumClasses;
     const float top = *std::max_element(z, z + kNumClasses);
-    double sum = 0;
-    for (int d = 0; d < kNumClasses; ++d) sum += std::exp(static_cast<double>(z[d] - top));
-    for (int d = 0; d < kNumClasses; ++d) p[d] = static_cast<float>(std::exp(static_cast<double>(z[d] - top)) / sum);
+    double e[kNumClasses], sum = 0;
+    for (int d = 0; d < kNumClasses; ++d) sum += e[d] = std::exp(static_cast<double>(z[d] - top));
+    for (int d = 0; d < kNumClasses; ++d) p[d] = static_cast<float>(e[d] / sum);
   }
 }
 
