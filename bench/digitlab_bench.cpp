@@ -23,6 +23,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -106,30 +107,31 @@ std::vector<float> latency_image() {
   return one;
 }
 
-/// Inference through DigitLab's Predictor (frozen, optimized TorchScript) on a freshly saved model.
+/// The median time, in seconds, of `calls` calls of run: a burst of load from elsewhere skews one call
+/// rather than the figure.
+double median_seconds(int calls, const std::function<void()>& run) {
+  std::vector<double> times;
+  for (int i = 0; i < calls; ++i) {
+    const auto start = Clock::now();
+    run();
+    times.push_back(seconds_since(start));
+  }
+  return median(times);
+}
+
+/// Inference through DigitLab's Predictor (its DigitNet fast path) on a freshly saved model.
 InferenceFigures inference(const Options& o, const std::filesystem::path& model) {
   const digitlab::Predictor predictor(model);
   const std::vector<float> one = latency_image();
   for (int i = 0; i < 50; ++i) predictor.predict(one);
-  std::vector<double> times;
-  for (int i = 0; i < o.latency_runs; ++i) {
-    const auto t = Clock::now();
-    predictor.predict(one);
-    times.push_back(seconds_since(t) * 1000);
-  }
   InferenceFigures f;
-  f.latency_ms = median(times);
+  f.latency_ms = median_seconds(o.latency_runs, [&] { predictor.predict(one); }) * 1000;
   const auto p = predictor.predict(one).probabilities;
   f.probabilities.assign(p.begin(), p.end());
   const std::vector<float> batch(static_cast<size_t>(o.big_batch) * digitlab::kInputPixels, 0.5f);
   predictor.predict_batch(batch, o.big_batch);
-  std::vector<double> calls;
-  for (int i = 0; i < kBatchRounds; ++i) {
-    const auto start = Clock::now();
-    predictor.predict_batch(batch, o.big_batch);
-    calls.push_back(seconds_since(start));
-  }
-  f.batch_images_per_second = o.big_batch / median(calls);
+  f.batch_images_per_second =
+      o.big_batch / median_seconds(kBatchRounds, [&] { predictor.predict_batch(batch, o.big_batch); });
   return f;
 }
 
@@ -151,22 +153,10 @@ InferenceFigures opencv_inference(const Options& o, const std::filesystem::path&
     for (int i = 0; i < 50; ++i) forward(one, 1);
     const cv::Mat p = forward(one, 1);
     f.probabilities.assign(p.ptr<float>(), p.ptr<float>() + p.total());
-    std::vector<double> times;
-    for (int i = 0; i < o.latency_runs; ++i) {
-      const auto t = Clock::now();
-      forward(one, 1);
-      times.push_back(seconds_since(t) * 1000);
-    }
-    f.latency_ms = median(times);
+    f.latency_ms = median_seconds(o.latency_runs, [&] { forward(one, 1); }) * 1000;
     std::vector<float> batch(static_cast<size_t>(o.big_batch) * digitlab::kInputPixels, 0.5f);
     forward(batch, o.big_batch);
-    std::vector<double> calls;
-    for (int i = 0; i < kBatchRounds; ++i) {
-      const auto start = Clock::now();
-      forward(batch, o.big_batch);
-      calls.push_back(seconds_since(start));
-    }
-    f.batch_images_per_second = o.big_batch / median(calls);
+    f.batch_images_per_second = o.big_batch / median_seconds(kBatchRounds, [&] { forward(batch, o.big_batch); });
     return f;
   } catch (const cv::Exception& e) {
     throw std::runtime_error("OpenCV dnn cannot run " + onnx.string() + ": " + e.err);
