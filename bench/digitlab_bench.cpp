@@ -7,6 +7,8 @@
 #include <digitlab/runtime.h>
 #include <digitlab/torchscript.h>
 
+#include "runtime/freed_memory.h"
+
 #include <nlohmann/json.hpp>
 
 #ifdef DIGITLAB_BENCH_OPENCV
@@ -75,7 +77,7 @@ double median(std::vector<double> v) {
 }
 
 double train_images_per_second(const Options& o) {
-  digitlab::keep_freed_memory();  // as the trainer does for a run
+  const digitlab::KeepFreedMemory keep_freed_memory;  // as the trainer does for a run
   torch::manual_seed(0);
   digitlab::DigitNet net;
   torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-3));

@@ -1,9 +1,9 @@
 // libFuzzer target: arbitrary bytes through the image decoder and the preprocessing pipeline. A decoder must
 // either return an image or throw std::runtime_error; preprocess() must never throw or crash, whatever the pixels.
 //
-//   clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude fuzz/fuzz_image.cpp
-//     src/core/gray_image.cpp src/core/image_loader.cpp src/core/preprocessor.cpp -lstb -lz -o /tmp/fuzz_image
-//   /tmp/fuzz_image -max_total_time=600 CORPUS_DIR   (seeds: fuzz/make_seed_corpus.cpp)
+//   CXX=clang++ cmake -S . -B build-fuzz -DDIGITLAB_FUZZ=ON -DDIGITLAB_GUI=OFF -DDIGITLAB_TESTS=OFF
+//   cmake --build build-fuzz --target fuzz_image make_seed_corpus   (digitlab_image is instrumented too)
+//   build-fuzz/fuzz/fuzz_image -max_total_time=600 CORPUS_DIR   (seeds: fuzz/make_seed_corpus.cpp)
 //
 // Each input is used three ways: as an image file; as 8-bit pixels (the first two bytes pick the width);
 // as 32-bit floats (NaN, infinities and values outside [0, 1] included).

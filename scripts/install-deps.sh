@@ -7,6 +7,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libtorch-dev libopenblas0          # LibTorch 1.13 (CPU) on OpenBLAS, not the reference BLAS
   zlib1g-dev libcurl4-openssl-dev    # gzipped IDX files, MNIST download
+  libssl-dev                         # SHA-256 of the MNIST files (OpenSSL's libcrypto)
   libstb-dev                         # image decoding (stb_image)
   libonnx-dev                        # ONNX export
   libcli11-dev nlohmann-json3-dev    # CLI parsing, metrics.json

@@ -1,4 +1,4 @@
-#include <digitlab/atomic_write.h>
+#include "util/atomic_write.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include <digitlab/augmenter.h>
+#include "train/augmenter.h"
 
 #include <gtest/gtest.h>
 

@@ -57,7 +57,7 @@ TEST(DigitNet, TrainingKeepsBatchNormRunningStatisticsLikeLibTorch) {
   net->forward(x);
   torch::NoGradGuard no_grad;
   const auto& conv = net->conv(0);
-  const auto conv1 = torch::conv2d((x - kMnistMean) / kMnistStd, conv->weight, conv->bias, 1, 1);
+  const auto conv1 = torch::conv2d((x - net->spec().mean) / net->spec().std, conv->weight, conv->bias, 1, 1);
   const auto& bn = net->bn(0);
   EXPECT_TRUE(torch::allclose(bn->running_mean, 0.1 * conv1.mean({0, 2, 3}), 1e-5, 1e-6));
   EXPECT_TRUE(torch::allclose(bn->running_var, 0.9 + 0.1 * conv1.var({0, 2, 3}, /*unbiased=*/true), 1e-5, 1e-6));

@@ -1,11 +1,11 @@
 // The Predictor's fast-path kernels (src/core, internal) against LibTorch's own operations, on shapes
 // DigitNet does not use too: odd sizes, pooling that drops a row, thread counts that split unevenly.
-#include "batch_norm_relu.h"
-#include "dense_layer.h"
-#include "dropout_mask.h"
-#include "input_conv3x3.h"
-#include "simd_gemm.h"
-#include "winograd_conv3x3.h"
+#include "kernels/batch_norm_relu.h"
+#include "kernels/dense_layer.h"
+#include "kernels/dropout_mask.h"
+#include "kernels/input_conv3x3.h"
+#include "kernels/simd_gemm.h"
+#include "kernels/winograd_conv3x3.h"
 
 #include <torch/torch.h>
 

@@ -30,11 +30,11 @@ std::vector<float> parse_floats(const std::string& text) {
   return values;
 }
 
-DigitNet random_net(uint64_t seed) {
+DigitNet random_net(uint64_t seed, const ModelSpec& spec) {
   torch::manual_seed(seed);
-  DigitNet net;
+  DigitNet net(spec);
   torch::NoGradGuard no_grad;
-  for (int i = 0; i < DigitNetImpl::kConvCount; ++i) {
+  for (int i = 0; i < spec.conv_count(); ++i) {
     net->bn(i)->running_mean.uniform_(-0.5, 0.5);
     net->bn(i)->running_var.uniform_(0.5, 2.0);
     net->bn(i)->weight.uniform_(0.5, 1.5);

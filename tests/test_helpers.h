@@ -32,7 +32,7 @@ std::vector<float> parse_floats(const std::string& text);
 
 /// A DigitNet in eval mode with random weights (from `seed`) and non-trivial batch-norm statistics, so that
 /// folding or exporting the batch norms matters and the probabilities are far from one-hot.
-DigitNet random_net(uint64_t seed);
+DigitNet random_net(uint64_t seed, const ModelSpec& spec = ModelSpec::digits());
 
 /// The MNIST folder the build was configured with (DIGITLAB_MNIST_DIR).
 inline std::filesystem::path mnist_dir() { return DIGITLAB_MNIST_DIR; }

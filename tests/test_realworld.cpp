@@ -34,10 +34,10 @@ TEST(RealWorldImages, ShippedModelReadsThemAsWellAsMeasured) {
     ++total;
     ASSERT_TRUE(r.found) << file << ": " << r.reason;
     const Prediction p = predictor.predict(r.input28.pixels());
-    if (p.digit == std::stoi(label)) {
+    if (p.label == std::stoi(label)) {
       ++correct;
     } else {
-      wrong += " " + file + "->" + std::to_string(p.digit);
+      wrong += " " + file + "->" + std::to_string(p.label);
     }
   }
   EXPECT_EQ(total, 146);

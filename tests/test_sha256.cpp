@@ -1,5 +1,5 @@
 #include <digitlab/mnist.h>
-#include <digitlab/sha256.h>
+#include "data/sha256.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>

@@ -88,11 +88,27 @@ TEST(TorchScript, RejectsATruncatedModel) {
 
 TEST(TorchScript, RejectsAModelWithTheWrongOutputShape) {
   testing::TempDir dir;
+  torch::jit::Module three("ThreeRows");  // answers three rows whatever the batch
+  three.define("def forward(self, image: Tensor) -> Tensor:\n    return torch.softmax(torch.ones([3, 10]), 1)\n");
+  three.save((dir / "three.pt").string());
+  auto msg = message_of([&] { load_torchscript(dir / "three.pt"); });
+  EXPECT_NE(msg.find("three.pt: model output has shape [3, 10] for a batch of 2"), std::string::npos) << msg;
+
+  torch::jit::Module one("OneClass");
+  one.define("def forward(self, image: Tensor) -> Tensor:\n    return torch.ones([image.size(0), 1])\n");
+  one.save((dir / "one.pt").string());
+  msg = message_of([&] { load_torchscript(dir / "one.pt"); });
+  EXPECT_NE(msg.find("one.pt: model output has shape [2, 1] for a batch of 2, expected [2, C] with C >= 2 classes"),
+            std::string::npos)
+      << msg;
+}
+
+TEST(TorchScript, LoadsAModelWithAnyNumberOfClasses) {
+  testing::TempDir dir;
   torch::jit::Module five("FiveClasses");
   five.define("def forward(self, image: Tensor) -> Tensor:\n    return torch.softmax(torch.ones([image.size(0), 5]), 1)\n");
   five.save((dir / "five.pt").string());
-  const auto msg = message_of([&] { load_torchscript(dir / "five.pt"); });
-  EXPECT_NE(msg.find("five.pt: model output has shape [2, 5]"), std::string::npos) << msg;
+  EXPECT_EQ(load_torchscript(dir / "five.pt").num_classes, 5);
 }
 
 TEST(TorchScript, RejectsAModelWithTheWrongInputShape) {

@@ -1,35 +1,29 @@
 #pragma once
+// The DigitLab CNN as a LibTorch module, built from a ModelSpec (see model_spec.h for the architecture).
+//
+// To change the network: edit ModelSpec::digits() in model_spec.h. DigitNet, the TorchScript writer, the ONNX
+// writer and the Predictor's fast path all loop over the spec, and the spec travels in every model card
+// ("architecture"), so older files keep loading. Then:
+//   - bump kModelCardVersion (torchscript.h) if the card's fields change;
+//   - the fast path (infer/folded_digit_net.cpp) refuses specs its kernels cannot run (it says why) and the
+//     Predictor falls back to TorchScript, so nothing breaks, but check uses_fast_path() for speed;
+//   - retrain and ship the model (scripts/ship-model.sh) if the default changed.
+
+#include <digitlab/model_spec.h>
 
 #include <torch/torch.h>
 
-#include <array>
-#include <string>
+#include <vector>
 
 namespace digitlab {
 
-/// Mean and standard deviation of MNIST pixels in [0,1]; the model normalizes with them.
-constexpr double kMnistMean = 0.1307;
-constexpr double kMnistStd = 0.3081;
-/// L2 penalty on the weights of the 256-unit dense layer (Keras-style: kDenseL2 * sum(w^2)).
-constexpr double kDenseL2 = 1e-4;
-/// Side length of the model's square input.
-constexpr int64_t kImageSize = 28;
-/// Number of classes.
-constexpr int64_t kNumClasses = 10;
-
-/// The DigitLab CNN. Input: N x 1 x 28 x 28 raw pixels in [0,1], white digit on black.
-/// Output of forward(): N x 10 logits; probabilities() applies softmax.
-///
-/// Three blocks of [conv3x3 -> BN -> ReLU -> conv3x3 -> BN -> ReLU -> maxpool 2 -> dropout 0.25]
-/// with 32, 64 and 128 filters, then dense 256 + ReLU -> dropout 0.5 -> dense 10.
+/// The DigitLab CNN. Input: N x 1 x side x side raw pixels in [0,1], white digit on black.
+/// Output of forward(): N x num_classes logits; probabilities() applies softmax.
+/// Submodules are named conv1..convK, bn1..bnK and fc1..fcM, in the order they run.
 class DigitNetImpl : public torch::nn::Module {
  public:
-  /// Number of convolutions (two per block, three blocks).
-  static constexpr int kConvCount = 6;
-  /// Filters of each convolution.
-  static constexpr std::array<int64_t, kConvCount> kFilters = {32, 32, 64, 64, 128, 128};
-
-  DigitNetImpl();
+  /// Builds the network `spec` describes; throws std::invalid_argument for an invalid spec.
+  explicit DigitNetImpl(ModelSpec spec = ModelSpec::digits());
 
   /// Logits for a batch of raw [0,1] images.
   torch::Tensor forward(torch::Tensor x);
@@ -38,17 +32,18 @@ class DigitNetImpl : public torch::nn::Module {
   /// The L2 penalty term added to the training loss.
   torch::Tensor l2_penalty() const;
 
-  /// Layers, exposed for export (TorchScript, ONNX).
-  const torch::nn::Conv2d& conv(int i) const { return convs_.at(i); }
-  const torch::nn::BatchNorm2d& bn(int i) const { return bns_.at(i); }
-  const torch::nn::Linear& fc1() const { return fc1_; }
-  const torch::nn::Linear& fc2() const { return fc2_; }
+  /// The description this network was built from.
+  const ModelSpec& spec() const { return spec_; }
+  /// Layers, exposed for the builders (TorchScript, ONNX, fast path); i is 0-based.
+  const torch::nn::Conv2d& conv(int i) const { return convs_.at(static_cast<size_t>(i)); }
+  const torch::nn::BatchNorm2d& bn(int i) const { return bns_.at(static_cast<size_t>(i)); }
+  const torch::nn::Linear& dense(int i) const { return dense_.at(static_cast<size_t>(i)); }
 
  private:
-  std::array<torch::nn::Conv2d, kConvCount> convs_;
-  std::array<torch::nn::BatchNorm2d, kConvCount> bns_;
-  torch::nn::Linear fc1_;
-  torch::nn::Linear fc2_;
+  ModelSpec spec_;
+  std::vector<torch::nn::Conv2d> convs_;
+  std::vector<torch::nn::BatchNorm2d> bns_;
+  std::vector<torch::nn::Linear> dense_;
 };
 TORCH_MODULE(DigitNet);
 

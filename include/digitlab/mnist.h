@@ -31,6 +31,10 @@ std::optional<std::filesystem::path> find_mnist_file(const std::filesystem::path
 /// Names (without ".gz") of the MNIST files found in `dir` neither raw nor gzipped.
 std::vector<std::string> missing_mnist_files(const std::filesystem::path& dir);
 
+/// Checks the SHA-256 of each MNIST file's content in `dir` against mnist_files() and returns the paths checked.
+/// Throws std::runtime_error naming the first file that is missing, unreadable or has another checksum.
+std::vector<std::filesystem::path> verify_mnist(const std::filesystem::path& dir);
+
 /// The MNIST training and test sets.
 struct MnistSet {
   /// The 60,000 training images.

@@ -1,18 +1,19 @@
 #pragma once
-// Fast inference with any TorchScript digit model that follows DigitLab's contract
-// (N x 1 x 28 x 28 float in [0,1], white digit on black -> N x 10 probabilities), including
+// Fast inference with any TorchScript model that follows DigitLab's contract
+// (N x 1 x 28 x 28 float in [0,1], white ink on black -> N x C probabilities, C >= 2 classes), including
 // models trained in Python. Torch-free header, so GUI code can include it.
 //
 //   digitlab::Predictor predictor("models/digitnet.pt");
-//   std::vector<float> pixels(28 * 28);              // the preprocessed digit
+//   std::vector<float> pixels(digitlab::kInputPixels);  // the preprocessed digit
 //   digitlab::Prediction p = predictor.predict(pixels);
-//   std::printf("%d (%.1f%%)\n", p.digit, p.confidence() * 100);
+//   std::printf("%d (%.1f%%)\n", p.label, p.confidence() * 100);
 //
 // predict() may be called from several threads at once (e.g. the GUI thread while a training
 // thread runs); loading checks the contract once with a probe batch. A DigitNet written by
 // DigitLab runs on a fast path with the same probabilities (within 1e-5) as its TorchScript.
 
-#include <array>
+#include <digitlab/model_spec.h>
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -20,23 +21,20 @@
 
 namespace digitlab {
 
-/// Pixels in one model input (28 x 28).
-constexpr size_t kInputPixels = 28 * 28;
-
 /// Below this probability a prediction is shown as unsure (CLI and app alike).
 constexpr float kUnsureBelow = 0.6f;
 
 /// The model's answer for one image.
 struct Prediction {
-  int digit = -1;                          ///< The most probable digit.
-  std::array<float, 10> probabilities{};   ///< Per digit, summing to 1.
-  std::array<int, 3> top3{};               ///< The three most probable digits, best first.
-  /// Probability of the predicted digit.
-  float confidence() const { return digit < 0 ? 0.0f : probabilities[static_cast<size_t>(digit)]; }
+  int label = -1;                     ///< Index of the most probable class (for digit models, the digit).
+  std::vector<float> probabilities;   ///< One per class, summing to 1.
+  /// Probability of the predicted class.
+  float confidence() const { return label < 0 ? 0.0f : probabilities.at(static_cast<size_t>(label)); }
 };
 
-/// The k most probable digits of a prediction, best first (k clamped to 1..10).
-std::vector<int> top_digits(const Prediction& prediction, int k);
+/// The k most probable classes of a prediction, best first; ties keep the lower index first
+/// (k clamped to 1..number of classes).
+std::vector<int> top_classes(const Prediction& prediction, int k);
 
 /// Loads a TorchScript digit model once and predicts single images or batches.
 class Predictor {
@@ -60,10 +58,14 @@ class Predictor {
   const std::string& model_card_json() const;
   /// Test accuracy from the model card, or a negative value when unknown.
   double test_accuracy() const;
+  /// Number of classes the model tells apart (the length of every Prediction::probabilities).
+  int num_classes() const;
   /// True when predictions run on the built-in DigitNet fast path (batch norms folded, Winograd
   /// AVX2 kernels, no TorchScript interpreter): DigitLab's own models on a CPU with AVX2 and FMA.
   /// Other models run through the frozen, optimized TorchScript module.
   bool uses_fast_path() const;
+  /// Why the fast path does not run this model (e.g. "this CPU lacks AVX2 and FMA"); empty when it does.
+  const std::string& fast_path_note() const;
 
  private:
   class Impl;

@@ -10,14 +10,13 @@
 // One code path serves the drawing canvas, uploads and the CLI.
 
 #include <digitlab/gray_image.h>
+#include <digitlab/model_spec.h>
 
 #include <string>
 #include <vector>
 
 namespace digitlab {
 
-/// Side of the network input, in pixels.
-constexpr int kInputSide = 28;
 /// Side of the box the digit is scaled to fit inside the input, in pixels.
 constexpr int kDigitBoxSide = 20;
 

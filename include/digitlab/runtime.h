@@ -17,16 +17,6 @@ int available_cores();
 /// Throws std::runtime_error for a negative count.
 int configure_threads(int threads);
 
-/// Keeps memory the process frees for its next allocations instead of handing it back to the system.
-/// A training step allocates and frees tens of MB of activations; glibc unmaps such blocks on every free
-/// (or trims them off the heap), so every step page-faults them in again, zeroed: about 8% of a CPU
-/// training step on a 2-core machine. The trainer calls this when a run starts (no effect off glibc).
-void keep_freed_memory();
-
-/// Hands the free memory kept since keep_freed_memory() back to the system; the trainer calls it when a
-/// run ends, so the app does not hold a training run's peak memory afterwards.
-void release_freed_memory();
-
 /// True when LibTorch was built with CUDA and a GPU is visible.
 bool cuda_available();
 

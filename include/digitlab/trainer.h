@@ -1,5 +1,5 @@
 #pragma once
-// Trains DigitNet on MNIST. Knows nothing of Qt: progress goes to callbacks with plain
+// Trains a DigitNet (any ModelSpec; DigitLab's digit network by default) on MNIST. Knows nothing of Qt: progress goes to callbacks with plain
 // structs, and a stop flag is checked every batch.
 //
 //   digitlab::TrainConfig config;
@@ -14,7 +14,9 @@
 // epoch, batch 128, 30 epochs, early stopping after 8 epochs without a better validation
 // accuracy (best weights restored), rotation/shift/zoom augmentation, seed 42.
 
-#include <array>
+#include <digitlab/confusion_matrix.h>
+#include <digitlab/model_spec.h>
+
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -43,6 +45,7 @@ struct TrainConfig {
   int64_t test_limit = 0;           ///< Evaluate on the first N test images (0: all 10,000).
   bool resume = false;              ///< Continue from out_dir/checkpoint.pt.
   std::string command;              ///< The command line, recorded in metrics.json.
+  ModelSpec model = ModelSpec::digits();  ///< The network to train (a resumed run must keep it).
 };
 
 /// Reported after every optimizer step.
@@ -85,7 +88,7 @@ struct TrainResult {
   int best_epoch = 0;               ///< 0 when no epoch completed (then no model was saved).
   double best_val_accuracy = 0;
   std::optional<double> test_accuracy;  ///< Absent when stopped by the flag.
-  std::array<std::array<int64_t, 10>, 10> confusion{};  ///< Test set, [label][predicted].
+  ConfusionMatrix confusion;        ///< On the test set; empty when stopped by the flag.
   std::string device;               ///< Description, e.g. "CPU (2 threads)".
   double wall_seconds = 0;
   std::filesystem::path model_path;     ///< TorchScript, best weights.

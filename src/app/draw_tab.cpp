@@ -4,8 +4,7 @@
 #include "image_convert.h"
 #include "result_panel.h"
 
-#include <digitlab/predictor.h>
-#include <digitlab/preprocessor.h>
+#include <digitlab/digit_reader.h>
 
 #include <QCheckBox>
 #include <QHBoxLayout>
@@ -147,16 +146,15 @@ void DrawTab::predict() {
   }
   try {
     const GrayImage drawing = toGrayImage(canvas_->image(), tr("the drawing"));
-    PreprocessOptions options;
-    options.polarity = InkPolarity::kLightOnDark;  // the canvas is white ink on black
-    const std::vector<PreprocessResult> digits =
-        number_->isChecked() ? preprocess_multi(drawing, options) : std::vector<PreprocessResult>{preprocess(drawing, options)};
-    const std::vector<DigitReading> readings = readDigits(*predictor_, digits);
-    if (readings.empty()) {
+    ReadOptions options;
+    options.number = number_->isChecked();
+    options.preprocess.polarity = InkPolarity::kLightOnDark;  // the canvas is white ink on black
+    const ImageReading reading = read_digits(*predictor_, drawing, options);
+    if (!reading.found()) {
       result_->showMessage(tr("No digit found: the strokes are too faint or too small"));
       return;
     }
-    result_->showReadings(readings, number_->isChecked());
+    result_->showReading(reading, options.number);
   } catch (const std::exception& e) {
     result_->showMessage(tr("Cannot read the drawing: %1").arg(QString::fromStdString(e.what())));
   }

@@ -24,21 +24,6 @@ QString percent(float p) { return QString::number(static_cast<double>(p) * 100.0
 
 }  // namespace
 
-std::vector<DigitReading> readDigits(const Predictor& predictor, const std::vector<PreprocessResult>& digits) {
-  std::vector<float> batch;
-  std::vector<const PreprocessResult*> found;
-  for (const PreprocessResult& d : digits) {
-    if (!d.found) continue;
-    batch.insert(batch.end(), d.input28.pixels().begin(), d.input28.pixels().end());
-    found.push_back(&d);
-  }
-  std::vector<DigitReading> readings;
-  if (found.empty()) return readings;
-  const std::vector<Prediction> predictions = predictor.predict_batch(batch, found.size());
-  for (size_t i = 0; i < found.size(); ++i) readings.push_back({toQImage(found[i]->input28), predictions[i]});
-  return readings;
-}
-
 ResultPanel::ResultPanel(QWidget* parent) : QWidget(parent) {
   answerLabel_ = new QLabel(this);
   answerLabel_->setObjectName("answerLabel");
@@ -129,15 +114,15 @@ void ResultPanel::showMessage(const QString& message) {
   Q_EMIT updated();
 }
 
-void ResultPanel::showReadings(const std::vector<DigitReading>& readings, bool number) {
-  if (readings.empty()) {
+void ResultPanel::showReading(const ImageReading& reading, bool number) {
+  if (!reading.found()) {
     showMessage(tr("No digit found"));
     return;
   }
-  readings_ = readings;
+  readings_.clear();
+  for (const DigitReading& d : reading.digits) readings_.push_back({toQImage(d.input.input28), d.prediction});
   message_.clear();
-  answer_.clear();
-  for (const DigitReading& r : readings_) answer_ += QString::number(r.prediction.digit);
+  answer_ = QString::fromStdString(reading.text());
 
   // The buttons of the last number go; a number gets one per digit.
   for (QAbstractButton* button : digitButtons_->buttons()) {
@@ -145,18 +130,14 @@ void ResultPanel::showReadings(const std::vector<DigitReading>& readings, bool n
     delete button;
   }
   digitStrip_->setVisible(number);
-  int leastSure = 0;
-  for (size_t i = 0; i < readings_.size(); ++i) {
-    if (readings_[i].prediction.confidence() < readings_[static_cast<size_t>(leastSure)].prediction.confidence()) {
-      leastSure = static_cast<int>(i);
-    }
-    if (!number) continue;
+  const int leastSure = reading.least_sure();
+  for (size_t i = 0; number && i < readings_.size(); ++i) {
     auto* button = new QToolButton(digitStrip_);
     button->setCheckable(true);
     button->setToolButtonStyle(Qt::ToolButtonTextUnderIcon);
     button->setIcon(QPixmap::fromImage(readings_[i].input28.scaled(56, 56)));
     button->setIconSize(QSize(56, 56));
-    button->setText(QString("%1  %2").arg(readings_[i].prediction.digit).arg(percent(readings_[i].prediction.confidence())));
+    button->setText(QString("%1  %2").arg(readings_[i].prediction.label).arg(percent(readings_[i].prediction.confidence())));
     button->setToolTip(tr("Show the probabilities of digit %1 of the number").arg(i + 1));
     digitButtons_->addButton(button, static_cast<int>(i));
     digitStripLayout_->addWidget(button);
@@ -165,7 +146,7 @@ void ResultPanel::showReadings(const std::vector<DigitReading>& readings, bool n
 
   answerLabel_->setText(answer_);
   if (number) {
-    const float least = readings_[static_cast<size_t>(leastSure)].prediction.confidence();
+    const float least = reading.confidence();
     const QString count = tr("%n digit(s)", nullptr, static_cast<int>(readings_.size()));
     confidenceLabel_->setText(least < kUnsureBelow
                                   ? tr("%1, unsure: the least certain digit has %2").arg(count, percent(least))
@@ -178,11 +159,11 @@ void ResultPanel::showReadings(const std::vector<DigitReading>& readings, bool n
 
 void ResultPanel::showDigit(int index) {
   if (index < 0 || static_cast<size_t>(index) >= readings_.size()) return;
-  const DigitReading& r = readings_[static_cast<size_t>(index)];
+  const ShownDigit& r = readings_[static_cast<size_t>(index)];
   inputView_->setImage(r.input28);
   setChart(&r.prediction);
   QStringList top;
-  for (const int d : top_digits(r.prediction, 3)) {
+  for (const int d : top_classes(r.prediction, 3)) {
     top << QString("<b>%1</b> %2").arg(d).arg(percent(r.prediction.probabilities[static_cast<size_t>(d)]));
   }
   const QString prefix = readings_.size() > 1 ? tr("Digit %1, top 3: ").arg(index + 1) : tr("Top 3: ");
@@ -196,12 +177,14 @@ void ResultPanel::showDigit(int index) {
 
 void ResultPanel::setChart(const Prediction* prediction) {
   bars_->deselectAllBars();
+  static const std::vector<float> kNone;
+  const std::vector<float>& probabilities = prediction != nullptr ? prediction->probabilities : kNone;
   for (int d = 0; d < 10; ++d) {
-    const float p = prediction != nullptr ? prediction->probabilities[static_cast<size_t>(d)] : 0.0f;
+    const float p = static_cast<size_t>(d) < probabilities.size() ? probabilities[static_cast<size_t>(d)] : 0.0f;
     charted_[static_cast<size_t>(d)] = p;
     bars_->replace(d, p * 100.0);
   }
-  if (prediction != nullptr) bars_->selectBar(prediction->digit);
+  if (prediction != nullptr) bars_->selectBar(prediction->label);
 }
 
 }  // namespace digitlab::app

@@ -3,8 +3,7 @@
 // confidence, the top 3, a bar chart of the ten probabilities and the 28x28 input the model saw. Shared by the
 // Draw and Upload tabs.
 
-#include <digitlab/predictor.h>
-#include <digitlab/preprocessor.h>
+#include <digitlab/digit_reader.h>
 
 #include <QImage>
 #include <QWidget>
@@ -20,23 +19,15 @@ namespace digitlab::app {
 
 class ImageView;
 
-/// One digit read from an image: the network input and the model's answer.
-struct DigitReading {
-  QImage input28;
-  Prediction prediction;
-};
-
-/// Classifies the digits found by preprocess() or preprocess_multi() in one batch (those not found are skipped).
-std::vector<DigitReading> readDigits(const Predictor& predictor, const std::vector<PreprocessResult>& digits);
-
 class ResultPanel : public QWidget {
   Q_OBJECT
 
  public:
   explicit ResultPanel(QWidget* parent = nullptr);
 
-  /// Shows the readings of one image: one digit, or the digits of a number (left to right) when `number`.
-  void showReadings(const std::vector<DigitReading>& readings, bool number);
+  /// Shows what read_digits() read in one image: one digit, or the digits of a number (left to right) when
+  /// `number`; a reading with no digit shows "No digit found".
+  void showReading(const ImageReading& reading, bool number);
   /// Shows a message instead of a result ("Draw a digit first", "No digit found").
   void showMessage(const QString& message);
   /// Shows or hides the 28x28 input view (the Upload tab shows it among its stages instead).
@@ -65,7 +56,12 @@ class ResultPanel : public QWidget {
   QWidget* digitStrip_;
   QHBoxLayout* digitStripLayout_;
   QButtonGroup* digitButtons_;
-  std::vector<DigitReading> readings_;
+  /// One digit shown: the network input and the model's answer.
+  struct ShownDigit {
+    QImage input28;
+    Prediction prediction;
+  };
+  std::vector<ShownDigit> readings_;
   QString answer_;
   QString message_;
   std::array<float, 10> charted_{};

@@ -1,10 +1,12 @@
 #include "train_tab.h"
 
+#include "confusion_matrix_view.h"
 #include "download_worker.h"
 #include "error_banner.h"
 #include "training_charts.h"
 #include "training_worker.h"
 
+#include <digitlab/format.h>
 #include <digitlab/mnist.h>
 #include <digitlab/mnist_downloader.h>
 #include <digitlab/runtime.h>
@@ -20,7 +22,6 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -31,7 +32,6 @@
 #include <QSplitter>
 #include <QStandardItemModel>
 #include <QStandardPaths>
-#include <QTableWidget>
 #include <QThread>
 #include <QUrl>
 #include <QVBoxLayout>
@@ -42,12 +42,6 @@
 
 namespace digitlab::app {
 namespace {
-
-QString duration(double seconds) {
-  const qint64 s = std::llround(std::max(0.0, seconds));
-  return s >= 3600 ? QString("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QChar('0')).arg(s % 60, 2, 10, QChar('0'))
-                   : QString("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
-}
 
 /// A folder line edit with a Browse button.
 QWidget* folderRow(QLineEdit* edit, QWidget* parent) {
@@ -71,7 +65,20 @@ QString defaultOutputFolder() {
 }  // namespace
 
 TrainTab::TrainTab(QWidget* parent) : QWidget(parent) {
-  // Settings
+  buildSettingsBox();
+  buildRunControls();
+  QWidget* results = buildResultsBox();
+  buildLiveViews();
+  layOut(results);
+  connectWorker();
+  connectControls();
+
+  setConfig(TrainConfig{});
+  dataFolder_->setText(QString::fromStdString(default_data_dir().string()));
+  outputFolder_->setText(defaultOutputFolder());
+}
+
+void TrainTab::buildSettingsBox() {
   epochs_ = new QSpinBox(this);
   epochs_->setRange(1, 500);
   batchSize_ = new QSpinBox(this);
@@ -118,7 +125,9 @@ TrainTab::TrainTab(QWidget* parent) : QWidget(parent) {
   dataRow->addWidget(download_);
   form->addRow(QString(), dataRow);
   form->addRow(tr("Save models in:"), folderRow(outputFolder_, settingsBox_));
+}
 
+void TrainTab::buildRunControls() {
   start_ = new QPushButton(tr("&Start training"), this);
   stop_ = new QPushButton(tr("S&top"), this);
   stop_->setEnabled(false);
@@ -129,32 +138,39 @@ TrainTab::TrainTab(QWidget* parent) : QWidget(parent) {
   progress_->setFormat(tr("Ready"));
   progress_->setTextVisible(true);
   error_ = new ErrorBanner(this);
+}
 
-  // Results
+QWidget* TrainTab::buildResultsBox() {
   summary_ = new QLabel(tr("Results appear here when a run ends."), this);
   summary_->setWordWrap(true);
   summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  confusion_ = new QTableWidget(10, 10, this);
-  QStringList digits;
-  for (int d = 0; d < 10; ++d) digits << QString::number(d);
-  confusion_->setHorizontalHeaderLabels(digits);
-  confusion_->setVerticalHeaderLabels(digits);
-  confusion_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  confusion_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-  confusion_->verticalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-  confusion_->setToolTip(tr("Confusion matrix on the test set: rows are the true digits, columns the predictions"));
-  confusion_->setMinimumHeight(220);
+  confusion_ = new ConfusionMatrixView(this);
   useModel_ = new QPushButton(tr("&Use this model"), this);
   useModel_->setEnabled(false);
   openFolder_ = new QPushButton(tr("Open folder"), this);
   openFolder_->setEnabled(false);
 
+  auto* results = new QGroupBox(tr("Result"), this);
+  auto* resultsLayout = new QVBoxLayout(results);
+  resultsLayout->addWidget(summary_);
+  resultsLayout->addWidget(confusion_, 1);
+  auto* resultButtons = new QHBoxLayout;
+  resultButtons->addWidget(useModel_);
+  resultButtons->addWidget(openFolder_);
+  resultsLayout->addLayout(resultButtons);
+  return results;
+}
+
+void TrainTab::buildLiveViews() {
   charts_ = new TrainingCharts(this);
   log_ = new QPlainTextEdit(this);
   log_->setReadOnly(true);
   log_->setMaximumBlockCount(5000);
   log_->setPlaceholderText(tr("Training log"));
+}
 
+void TrainTab::layOut(QWidget* results) {
+  // Left: settings, Start and Stop, the result. Right: the plots over the log. Above both: errors and progress.
   auto* controls = new QHBoxLayout;
   controls->addWidget(start_);
   controls->addWidget(stop_);
@@ -163,14 +179,6 @@ TrainTab::TrainTab(QWidget* parent) : QWidget(parent) {
   leftLayout->setContentsMargins(0, 0, 0, 0);
   leftLayout->addWidget(settingsBox_);
   leftLayout->addLayout(controls);
-  auto* results = new QGroupBox(tr("Result"), left);
-  auto* resultsLayout = new QVBoxLayout(results);
-  resultsLayout->addWidget(summary_);
-  resultsLayout->addWidget(confusion_, 1);
-  auto* resultButtons = new QHBoxLayout;
-  resultButtons->addWidget(useModel_);
-  resultButtons->addWidget(openFolder_);
-  resultsLayout->addLayout(resultButtons);
   leftLayout->addWidget(results, 1);
 
   auto* right = new QSplitter(Qt::Vertical, this);
@@ -188,7 +196,9 @@ TrainTab::TrainTab(QWidget* parent) : QWidget(parent) {
   layout->addWidget(error_);
   layout->addWidget(progress_);
   layout->addWidget(columns, 1);
+}
 
+void TrainTab::connectWorker() {
   // The worker thread runs the trainer and the downloader; it lives as long as the tab.
   thread_ = new QThread(this);
   thread_->setObjectName("DigitLab training");
@@ -203,34 +213,13 @@ TrainTab::TrainTab(QWidget* parent) : QWidget(parent) {
   connect(worker_, &TrainingWorker::logLine, this, &TrainTab::appendLog);
   connect(worker_, &TrainingWorker::finished, this, &TrainTab::onFinished);
   connect(worker_, &TrainingWorker::failed, this, &TrainTab::onFailed);
-  connect(downloader_, &DownloadWorker::progress, this, [this](double fraction, const QString& file) {
-    progress_->setValue(static_cast<int>(fraction * 1000));
-    progress_->setFormat(tr("Downloading %1… %p%").arg(file));
-  });
-  connect(downloader_, &DownloadWorker::finished, this, [this] {
-    downloading_ = false;
-    appendLog(tr("MNIST downloaded to %1").arg(dataFolder_->text()));
-    setBusy(false);
-    progress_->setFormat(tr("MNIST downloaded"));
-    updateDataStatus();
-    if (std::exchange(startAfterDownload_, false)) start();
-  });
-  connect(downloader_, &DownloadWorker::failed, this, [this](const QString& message) {
-    startAfterDownload_ = false;
-    downloading_ = false;
-    const bool cancelled = cancelRequested_;
-    setBusy(false);
-    updateDataStatus();
-    if (cancelled) {
-      progress_->setFormat(tr("Download cancelled"));
-      appendLog(tr("download cancelled; nothing partial was kept"));
-      return;
-    }
-    progress_->setFormat(tr("Download failed"));
-    showError(tr("Cannot download MNIST: %1").arg(message));
-  });
+  connect(downloader_, &DownloadWorker::progress, this, &TrainTab::onDownloadProgress);
+  connect(downloader_, &DownloadWorker::finished, this, &TrainTab::onDownloadFinished);
+  connect(downloader_, &DownloadWorker::failed, this, &TrainTab::onDownloadFailed);
   thread_->start();
+}
 
+void TrainTab::connectControls() {
   connect(start_, &QPushButton::clicked, this, &TrainTab::start);
   connect(stop_, &QPushButton::clicked, this, &TrainTab::stop);
   connect(download_, &QPushButton::clicked, this, &TrainTab::downloadData);
@@ -242,10 +231,6 @@ TrainTab::TrainTab(QWidget* parent) : QWidget(parent) {
   connect(amp_, &QCheckBox::toggled, this, [this](bool on) {
     if (amp_->isEnabled()) ampWanted_ = on;
   });
-
-  setConfig(TrainConfig{});
-  dataFolder_->setText(QString::fromStdString(default_data_dir().string()));
-  outputFolder_->setText(defaultOutputFolder());
 }
 
 TrainTab::~TrainTab() {
@@ -368,6 +353,35 @@ void TrainTab::downloadData() {
   QMetaObject::invokeMethod(downloader_, [d = downloader_, folder] { d->run(folder); }, Qt::QueuedConnection);
 }
 
+void TrainTab::onDownloadProgress(double fraction, const QString& file) {
+  progress_->setValue(static_cast<int>(fraction * 1000));
+  progress_->setFormat(tr("Downloading %1… %p%").arg(file));
+}
+
+void TrainTab::onDownloadFinished() {
+  downloading_ = false;
+  appendLog(tr("MNIST downloaded to %1").arg(dataFolder_->text()));
+  setBusy(false);
+  progress_->setFormat(tr("MNIST downloaded"));
+  updateDataStatus();
+  if (std::exchange(startAfterDownload_, false)) start();
+}
+
+void TrainTab::onDownloadFailed(const QString& message) {
+  startAfterDownload_ = false;
+  downloading_ = false;
+  const bool cancelled = cancelRequested_;
+  setBusy(false);
+  updateDataStatus();
+  if (cancelled) {
+    progress_->setFormat(tr("Download cancelled"));
+    appendLog(tr("download cancelled; nothing partial was kept"));
+    return;
+  }
+  progress_->setFormat(tr("Download failed"));
+  showError(tr("Cannot download MNIST: %1").arg(message));
+}
+
 void TrainTab::start() {
   if (busy_) return;
   error_->hide();
@@ -395,7 +409,7 @@ void TrainTab::start() {
 
   charts_->reset(c.epochs);
   summary_->setText(tr("Training…"));
-  confusion_->clearContents();
+  confusion_->clearCounts();
   useModel_->setEnabled(false);
   openFolder_->setEnabled(false);
   modelPath_.clear();
@@ -434,7 +448,11 @@ void TrainTab::onBatch(const BatchStats& stats, double smoothedLoss) {
   if (!stop_->isEnabled()) return;  // keep "Stopping…" visible
   progress_->setValue(static_cast<int>(fraction * 1000));
   const double elapsed = runTimer_.elapsed() / 1000.0;
-  const QString eta = fraction > 0.002 ? tr(" · %1 left").arg(duration(elapsed * (1 - fraction) / fraction)) : QString();
+  QString eta;  // only once there is enough of the run to extrapolate from
+  if (fraction > 0.002) {
+    const double left = elapsed * (1 - fraction) / fraction;
+    eta = tr(" · %1 left").arg(QString::fromStdString(format_duration(left)));
+  }
   progress_->setFormat(tr("Epoch %1 of %2 · %p%%3 · %4 images/s")
                            .arg(stats.epoch)
                            .arg(stats.epochs)
@@ -471,7 +489,7 @@ void TrainTab::onFinished(const TrainResult& result) {
   if (result.test_accuracy) {
     progress_->setValue(progress_->maximum());
     progress_->setFormat(tr("Done in %1 · test accuracy %2%")
-                             .arg(duration(result.wall_seconds))
+                             .arg(QString::fromStdString(format_duration(result.wall_seconds)))
                              .arg(*result.test_accuracy * 100, 0, 'f', 2));
     summary_->setText(tr("<b>Test accuracy %1%</b> on the MNIST test set. Best epoch %2 of %3 (validation %4%)%5. "
                          "Saved %6.")
@@ -481,26 +499,7 @@ void TrainTab::onFinished(const TrainResult& result) {
                           .arg(result.best_val_accuracy * 100, 0, 'f', 2)
                           .arg(result.early_stopped ? tr(", stopped early") : QString())
                           .arg(files.toHtmlEscaped()));
-    int64_t maxOff = 1;
-    for (int l = 0; l < 10; ++l)
-      for (int p = 0; p < 10; ++p)
-        if (l != p) maxOff = std::max(maxOff, result.confusion[l][p]);
-    for (int l = 0; l < 10; ++l) {
-      int64_t row = 0;
-      for (int p = 0; p < 10; ++p) row += result.confusion[l][p];
-      for (int p = 0; p < 10; ++p) {
-        const int64_t n = result.confusion[l][p];
-        auto* item = new QTableWidgetItem(QString::number(n));
-        item->setTextAlignment(Qt::AlignCenter);
-        // Correct answers in green, mistakes in red, darker the more there are.
-        const double weight = l == p ? (row > 0 ? static_cast<double>(n) / row : 0) : static_cast<double>(n) / maxOff;
-        const QColor base = l == p ? QColor(46, 160, 67) : QColor(218, 54, 51);
-        QColor fill = base;
-        fill.setAlphaF(n == 0 ? 0.0 : 0.15 + 0.6 * weight);
-        item->setBackground(fill);
-        confusion_->setItem(l, p, item);
-      }
-    }
+    confusion_->setMatrix(result.confusion);
   } else {
     progress_->setFormat(tr("Stopped · best model so far kept (epoch %1)").arg(result.best_epoch));
     summary_->setText(tr("Stopped after %1 epoch(s). The best model so far (epoch %2, validation accuracy %3%) "

@@ -18,11 +18,11 @@ class QProgressBar;
 class QPushButton;
 class QSettings;
 class QSpinBox;
-class QTableWidget;
 class QThread;
 
 namespace digitlab::app {
 
+class ConfusionMatrixView;
 class ErrorBanner;
 class DownloadWorker;
 class TrainingCharts;
@@ -72,6 +72,19 @@ class TrainTab : public QWidget {
   void busyChanged(bool busy);
 
  private:
+  // The constructor's steps, in this order: the order widgets are created in is the Tab key's order.
+  void buildSettingsBox();
+  /// Start, Stop, the progress bar and the error banner.
+  void buildRunControls();
+  /// The summary, the confusion matrix and the result buttons, in a box.
+  QWidget* buildResultsBox();
+  /// The plots and the log.
+  void buildLiveViews();
+  void layOut(QWidget* results);
+  /// Starts the thread that runs the trainer and the downloader, and connects their signals.
+  void connectWorker();
+  void connectControls();
+
   void setBusy(bool busy);
   void showError(const QString& message);
   void appendLog(const QString& line);
@@ -83,6 +96,9 @@ class TrainTab : public QWidget {
   void onEpoch(const digitlab::EpochStats& stats);
   void onFinished(const digitlab::TrainResult& result);
   void onFailed(const QString& message);
+  void onDownloadProgress(double fraction, const QString& file);
+  void onDownloadFinished();
+  void onDownloadFailed(const QString& message);
 
   QSpinBox* epochs_;
   QSpinBox* batchSize_;
@@ -103,7 +119,7 @@ class TrainTab : public QWidget {
   TrainingCharts* charts_;
   QPlainTextEdit* log_;
   QLabel* summary_;
-  QTableWidget* confusion_;
+  ConfusionMatrixView* confusion_;
   QPushButton* useModel_;
   QPushButton* openFolder_;
   QWidget* settingsBox_;

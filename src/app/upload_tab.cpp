@@ -5,9 +5,8 @@
 #include "image_view.h"
 #include "result_panel.h"
 
+#include <digitlab/digit_reader.h>
 #include <digitlab/image_loader.h>
-#include <digitlab/predictor.h>
-#include <digitlab/preprocessor.h>
 
 #include <QCheckBox>
 #include <QFileInfo>
@@ -26,24 +25,24 @@ namespace digitlab::app {
 namespace {
 
 /// The digits' 28x28 inputs side by side, 4 pixels apart, for the last stage of a number.
-QImage sideBySide(const std::vector<PreprocessResult>& digits) {
+QImage sideBySide(const std::vector<DigitReading>& digits) {
   constexpr int kGap = 4;
   const int n = static_cast<int>(digits.size());
   QImage strip(n * kInputSide + (n - 1) * kGap, kInputSide, QImage::Format_Grayscale8);
   strip.fill(QColor(40, 44, 52));
   QPainter painter(&strip);
-  for (int i = 0; i < n; ++i) painter.drawImage(i * (kInputSide + kGap), 0, toQImage(digits[static_cast<size_t>(i)].input28));
+  for (int i = 0; i < n; ++i) painter.drawImage(i * (kInputSide + kGap), 0, toQImage(digits[static_cast<size_t>(i)].input.input28));
   return strip;
 }
 
 /// The original with a green frame around each digit found.
-QImage withBoxes(const QImage& original, const std::vector<PreprocessResult>& digits) {
+QImage withBoxes(const QImage& original, const std::vector<DigitReading>& digits) {
   QImage framed = original.convertToFormat(QImage::Format_RGB32);
   QPainter painter(&framed);
   QPen pen(QColor(63, 185, 80));
   pen.setWidthF(std::max(2.0, framed.width() / 150.0));
   painter.setPen(pen);
-  for (const PreprocessResult& d : digits) painter.drawRect(d.box.x, d.box.y, d.box.width, d.box.height);
+  for (const DigitReading& d : digits) painter.drawRect(d.input.box.x, d.input.box.y, d.input.box.width, d.input.box.height);
   return framed;
 }
 
@@ -154,30 +153,26 @@ void UploadTab::analyse() {
   stages_[3]->setCaption(number ? tr("Digits found") : tr("Digit cropped"));
   stages_[4]->setCaption(number ? tr("Model inputs 28x28") : tr("Model input 28x28"));
   try {
-    std::vector<PreprocessResult> digits;
-    if (number) {
-      digits = preprocess_multi(image_);
-    } else {
-      digits.push_back(preprocess(image_));
-    }
-    if (digits.empty() || !digits.front().found) {
-      const PreprocessResult single = number ? preprocess(image_) : digits.front();
-      stages_[1]->setImage(toQImage(single.grayscale));
+    ReadOptions options;
+    options.number = number;
+    // With a model, read the digits; without one, still show what preprocessing finds.
+    const ImageReading reading = predictor_ ? read_digits(*predictor_, image_, options) : find_digits(image_, options);
+    if (!reading.found()) {
+      stages_[1]->setImage(toQImage(reading.not_found.grayscale));
       for (int i = 2; i < 5; ++i) stages_[static_cast<size_t>(i)]->setImage({});
-      const QString reason = single.reason.empty() ? tr("no digit found") : QString::fromStdString(single.reason);
-      result_->showMessage(tr("Nothing to read in %1: %2").arg(name_, reason));
+      result_->showMessage(tr("Nothing to read in %1: %2").arg(name_, QString::fromStdString(reading.reason())));
       return;
     }
-    const PreprocessResult& first = digits.front();
+    const PreprocessResult& first = reading.digits.front().input;
     stages_[1]->setImage(toQImage(first.grayscale));
     stages_[2]->setImage(toQImage(first.ink_mask));
-    stages_[3]->setImage(number ? withBoxes(original_, digits) : toQImage(first.cropped));
-    stages_[4]->setImage(number ? sideBySide(digits) : toQImage(first.input28));
+    stages_[3]->setImage(number ? withBoxes(original_, reading.digits) : toQImage(first.cropped));
+    stages_[4]->setImage(number ? sideBySide(reading.digits) : toQImage(first.input28));
     if (!predictor_) {
       result_->showMessage(tr("No model is loaded: use File > Load Model"));
       return;
     }
-    result_->showReadings(readDigits(*predictor_, digits), number);
+    result_->showReading(reading, number);
   } catch (const std::exception& e) {
     showError(tr("Cannot read %1: %2").arg(name_, QString::fromStdString(e.what())));
   }

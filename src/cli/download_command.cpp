@@ -2,7 +2,6 @@
 #include "commands.h"
 
 #include <digitlab/mnist.h>
-#include <digitlab/sha256.h>
 
 #include <cstdio>
 #include <memory>
@@ -21,14 +20,7 @@ void add_download_command(CLI::App& app, CommandAction& action) {
       const auto dir = resolve_data_dir(*data);
       ensure_mnist(dir, /*offline=*/false);
       if (*verify) {
-        for (const auto& f : mnist_files()) {
-          const auto path = find_mnist_file(dir, f.name);
-          const std::string actual = sha256_of_content(*path);
-          if (actual != f.sha256) {
-            throw std::runtime_error(path->string() + ": checksum mismatch: expected " + f.sha256 + ", got " + actual);
-          }
-          std::printf("%s  OK\n", path->string().c_str());
-        }
+        for (const auto& path : verify_mnist(dir)) std::printf("%s  OK\n", path.string().c_str());
       }
       std::printf("MNIST is in %s\n", dir.string().c_str());
       return kExitOk;

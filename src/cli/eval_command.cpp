@@ -29,30 +29,24 @@ void print_table(const ConfusionMatrix& m, const std::string& model, const std::
               device.c_str(), static_cast<long long>(m.total()), m.accuracy() * 100,
               static_cast<long long>(m.total() - m.correct()));
   std::printf("per-class accuracy:\n");
-  for (int d = 0; d < 10; ++d) std::printf("  %d: %6.2f%%\n", d, m.class_accuracy(d) * 100);
+  for (int d = 0; d < m.classes(); ++d) std::printf("  %d: %6.2f%%\n", d, m.class_accuracy(d) * 100);
   std::printf("\nconfusion matrix (rows: true digit, columns: predicted):\n       ");
-  for (int p = 0; p < 10; ++p) std::printf("%6d", p);
+  for (int p = 0; p < m.classes(); ++p) std::printf("%6d", p);
   std::printf("\n");
-  for (int l = 0; l < 10; ++l) {
+  for (int l = 0; l < m.classes(); ++l) {
     std::printf("  %d:   ", l);
-    for (int p = 0; p < 10; ++p) std::printf("%6lld", static_cast<long long>(m.count(l, p)));
+    for (int p = 0; p < m.classes(); ++p) std::printf("%6lld", static_cast<long long>(m.count(l, p)));
     std::printf("\n");
   }
 }
 
 void print_json(const ConfusionMatrix& m, const std::string& model, const std::string& device) {
-  nlohmann::json confusion = nlohmann::json::array();
   nlohmann::json per_class = nlohmann::json::array();
-  for (int l = 0; l < 10; ++l) {
-    nlohmann::json row = nlohmann::json::array();
-    for (int p = 0; p < 10; ++p) row.push_back(m.count(l, p));
-    confusion.push_back(row);
-    per_class.push_back(m.class_accuracy(l));
-  }
+  for (int l = 0; l < m.classes(); ++l) per_class.push_back(m.class_accuracy(l));
   const nlohmann::json out = {{"model", model},          {"device", device},
                               {"images", m.total()},     {"correct", m.correct()},
                               {"accuracy", m.accuracy()}, {"per_class_accuracy", per_class},
-                              {"confusion_matrix", confusion}};
+                              {"confusion_matrix", nlohmann::json::parse(m.to_json())}};
   std::printf("%s\n", out.dump(2).c_str());
 }
 

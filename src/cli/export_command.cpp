@@ -18,7 +18,8 @@ int run_export(const ExportOptions& options) {
   const LoadedModel model = load_torchscript(options.model);
   // The model card inside the TorchScript file carries the test accuracy into the ONNX metadata.
   export_onnx(to_digitnet(model, options.model), options.onnx, model.test_accuracy);
-  std::printf("wrote %s (opset 13, input image [N,1,28,28], output probabilities [N,10])\n", options.onnx.c_str());
+  std::printf("wrote %s (opset 13, input image [N,1,%d,%d], output probabilities [N,%lld])\n", options.onnx.c_str(),
+              kInputSide, kInputSide, static_cast<long long>(model.num_classes));
   return kExitOk;
 }
 

@@ -1,8 +1,7 @@
 #include "commands.h"
 
+#include <digitlab/digit_reader.h>
 #include <digitlab/image_loader.h>
-#include <digitlab/predictor.h>
-#include <digitlab/preprocessor.h>
 #include <digitlab/runtime.h>
 
 #include <nlohmann/json.hpp>
@@ -62,7 +61,7 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs) {
 
 std::string number_of(const FileResult& r) {
   std::string n;
-  for (const auto& d : r.digits) n += static_cast<char>('0' + d.digit);
+  for (const auto& d : r.digits) n += static_cast<char>('0' + d.label);
   return n;
 }
 
@@ -75,7 +74,7 @@ void print_text(const FileResult& r, const PredictOptions& o) {
   std::printf("%s: %s", r.file.c_str(), number_of(r).c_str());
   for (const auto& d : r.digits) {
     std::printf("  [");
-    const auto top = top_digits(d, o.top);
+    const auto top = top_classes(d, o.top);
     for (size_t i = 0; i < top.size(); ++i) {
       std::printf("%s%d %.1f%%", i ? ", " : "", top[i], d.probabilities[top[i]] * 100);
     }
@@ -95,8 +94,8 @@ nlohmann::json to_json(const FileResult& r, const PredictOptions& o) {
   nlohmann::json digits = nlohmann::json::array();
   for (const auto& d : r.digits) {
     nlohmann::json top = nlohmann::json::array();
-    for (const int t : top_digits(d, o.top)) top.push_back({{"digit", t}, {"probability", d.probabilities[t]}});
-    digits.push_back({{"digit", d.digit},
+    for (const int t : top_classes(d, o.top)) top.push_back({{"digit", t}, {"probability", d.probabilities[t]}});
+    digits.push_back({{"digit", d.label},
                       {"confidence", d.confidence()},
                       {"unsure", d.confidence() < kUnsureBelow},
                       {"top", top},
@@ -131,32 +130,19 @@ int run_predict(const PredictOptions& o) {
   const auto files = expand_inputs(o.inputs);
   if (files.empty()) throw std::runtime_error("no images found in the given paths");
 
-  // Preprocess every file, then classify all digits of all files in one batch.
   std::vector<FileResult> results(files.size());
-  std::vector<float> batch;
-  std::vector<size_t> owner;
+  ReadOptions read_options;
+  read_options.number = o.multi;
   for (size_t i = 0; i < files.size(); ++i) {
     results[i].file = files[i];
     try {
-      const GrayImage image = load_image(files[i]);
-      std::vector<PreprocessResult> digits;
-      if (o.multi) {
-        digits = preprocess_multi(image);
-      } else {
-        digits.push_back(preprocess(image));
-      }
-      for (const auto& d : digits) {
-        if (!d.found) continue;
-        batch.insert(batch.end(), d.input28.pixels().begin(), d.input28.pixels().end());
-        owner.push_back(i);
-      }
+      const ImageReading reading = read_digits(predictor, load_image(files[i]), read_options);
+      for (const auto& d : reading.digits) results[i].digits.push_back(d.prediction);
     } catch (const std::exception& e) {
       results[i].error = e.what();
       std::fprintf(stderr, "digitlab-cli: error: %s\n", e.what());
     }
   }
-  const auto predictions = predictor.predict_batch(batch, owner.size());
-  for (size_t k = 0; k < owner.size(); ++k) results[owner[k]].digits.push_back(predictions[k]);
 
   if (o.json) {
     nlohmann::json all = nlohmann::json::array();

@@ -1,22 +1,13 @@
 #include "progress_bar.h"
 
+#include <digitlab/format.h>
+
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 
 namespace digitlab::cli {
-
-std::string format_duration(double seconds) {
-  const long total = std::lround(std::max(0.0, seconds));
-  char buf[32];
-  if (total >= 3600) {
-    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%ld:%02ld", total / 60, total % 60);
-  }
-  return buf;
-}
 
 ProgressBar::ProgressBar() : enabled_(isatty(STDOUT_FILENO) == 1) { restart(); }
 

@@ -28,7 +28,4 @@ class ProgressBar {
   std::chrono::steady_clock::time_point last_draw_;
 };
 
-/// Formats seconds as "m:ss" or "h:mm:ss".
-std::string format_duration(double seconds);
-
 }  // namespace digitlab::cli

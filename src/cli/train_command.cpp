@@ -3,6 +3,7 @@
 #include "interrupt_flag.h"
 #include "progress_bar.h"
 
+#include <digitlab/format.h>
 #include <digitlab/trainer.h>
 
 #include <cstdio>

@@ -1,0 +1,220 @@
+#include <digitlab/torchscript.h>
+
+#include "util/atomic_write.h"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+namespace digitlab {
+namespace {
+
+/// The informative line of a LibTorch error: the interpreter's final "RuntimeError: ..." line
+/// when there is a TorchScript traceback, otherwise the first line.
+std::string first_line(const std::string& text) {
+  static const std::string kMarker = "RuntimeError: ";
+  const auto marker = text.rfind(kMarker);
+  const auto begin = marker == std::string::npos ? 0 : marker + kMarker.size();
+  const auto end = text.find('\n', begin);
+  return text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}
+
+std::string join_sizes(c10::IntArrayRef sizes) {
+  std::ostringstream out;
+  out << sizes;
+  return out.str();
+}
+
+/// TorchScript source of the forward pass; layer names match build_torchscript's attributes.
+std::string forward_source(const DigitNet& net) {
+  const ModelSpec& spec = net->spec();
+  std::ostringstream src;
+  src.precision(17);
+  src << "def forward(self, image: Tensor) -> Tensor:\n"
+      << "    x = (image - " << spec.mean << ") / " << spec.std << "\n";
+  for (int i = 0; i < spec.conv_count(); ++i) {
+    const std::string c = "self.conv" + std::to_string(i + 1), b = "self.bn" + std::to_string(i + 1);
+    src << "    x = torch.conv2d(x, " << c << "_weight, " << c << "_bias, [1, 1], [1, 1])\n"
+        << "    x = torch.batch_norm(x, " << b << "_weight, " << b << "_bias, " << b << "_running_mean, " << b
+        << "_running_var, False, 0.0, " << net->bn(i)->options.eps() << ", False)\n"
+        << "    x = torch.relu(x)\n";
+    if (spec.ends_block(i)) src << "    x = torch.max_pool2d(x, [2, 2])\n";
+  }
+  src << "    x = torch.flatten(x, 1)\n";
+  for (int i = 0; i < spec.dense_count(); ++i) {
+    const std::string f = "self.fc" + std::to_string(i + 1);
+    const bool hidden = i + 1 < spec.dense_count();
+    src << "    x = " << (hidden ? "torch.relu(" : "") << "torch.linear(x, " << f << "_weight, " << f << "_bias)"
+        << (hidden ? ")" : "") << "\n";
+  }
+  src << "    return torch.softmax(x, 1)\n";
+  return src.str();
+}
+
+/// Name and tensor of every weight the scripted module stores, in one fixed order.
+std::vector<std::pair<std::string, torch::Tensor>> named_weights(const DigitNet& net) {
+  std::vector<std::pair<std::string, torch::Tensor>> weights;
+  for (int i = 0; i < net->spec().conv_count(); ++i) {
+    const auto& conv = net->conv(i);
+    const auto& bn = net->bn(i);
+    const std::string c = "conv" + std::to_string(i + 1);
+    const std::string b = "bn" + std::to_string(i + 1);
+    weights.insert(weights.end(), {{c + "_weight", conv->weight},
+                                   {c + "_bias", conv->bias},
+                                   {b + "_weight", bn->weight},
+                                   {b + "_bias", bn->bias},
+                                   {b + "_running_mean", bn->running_mean},
+                                   {b + "_running_var", bn->running_var}});
+  }
+  for (int i = 0; i < net->spec().dense_count(); ++i) {
+    const std::string f = "fc" + std::to_string(i + 1);
+    weights.insert(weights.end(), {{f + "_weight", net->dense(i)->weight}, {f + "_bias", net->dense(i)->bias}});
+  }
+  return weights;
+}
+
+/// Every parameter and buffer a loaded module holds at its top level, by name.
+std::map<std::string, torch::Tensor> stored_tensors(const torch::jit::Module& module) {
+  std::map<std::string, torch::Tensor> stored;
+  for (const auto& p : module.named_parameters(/*recurse=*/false)) stored[p.name] = p.value;
+  for (const auto& b : module.named_buffers(/*recurse=*/false)) stored[b.name] = b.value;
+  return stored;
+}
+
+/// The description of a DigitLab model: its card's "architecture" when it has one; otherwise (files written
+/// before the card carried it) read off the weight shapes, with two convolutions per block as those had.
+ModelSpec spec_of(const LoadedModel& loaded) {
+  const auto card = nlohmann::json::parse(loaded.model_card_json, nullptr, /*allow_exceptions=*/false);
+  if (card.is_object() && card.contains("architecture")) return ModelSpec::from_json(card["architecture"].dump());
+  const auto stored = stored_tensors(loaded.module);
+  ModelSpec spec;
+  spec.block_channels.clear();
+  spec.hidden.clear();
+  for (int i = 1; stored.count("conv" + std::to_string(i) + "_weight"); ++i) {
+    if (i % spec.convs_per_block == 0) {
+      spec.block_channels.push_back(stored.at("conv" + std::to_string(i) + "_weight").size(0));
+    }
+  }
+  int dense = 1;
+  while (stored.count("fc" + std::to_string(dense + 1) + "_weight")) {
+    spec.hidden.push_back(stored.at("fc" + std::to_string(dense) + "_weight").size(0));
+    ++dense;
+  }
+  const auto last = stored.find("fc" + std::to_string(dense) + "_weight");
+  if (spec.block_channels.empty() || last == stored.end()) throw std::invalid_argument("no DigitNet weights");
+  spec.num_classes = last->second.size(0);
+  spec.validate();
+  return spec;
+}
+
+bool is_buffer_name(const std::string& name) { return name.find("running_") != std::string::npos; }
+
+}  // namespace
+
+torch::jit::Module build_torchscript(const DigitNet& net) {
+  torch::jit::Module module("DigitNet");
+  torch::NoGradGuard no_grad;
+  for (const auto& [name, tensor] : named_weights(net)) {
+    auto copy = tensor.detach().to(torch::kCPU, torch::kFloat).clone();
+    if (is_buffer_name(name)) {
+      module.register_buffer(name, copy);
+    } else {
+      module.register_parameter(name, copy, /*is_buffer=*/false);
+    }
+  }
+  module.define(forward_source(net));
+  module.eval();
+  return module;
+}
+
+void save_torchscript(const DigitNet& net, const std::filesystem::path& path,
+                      const std::string& model_card_json) {
+  const auto module = build_torchscript(net);
+  // Every card DigitLab writes says which card version it is and what network the file holds.
+  auto card = nlohmann::json::parse(model_card_json, nullptr, /*allow_exceptions=*/false);
+  if (!card.is_object()) card = nlohmann::json::object();
+  card["card_version"] = kModelCardVersion;
+  card["architecture"] = nlohmann::json::parse(net->spec().to_json());
+  torch::jit::ExtraFilesMap extra{{kModelCardEntry, card.dump()}};
+  write_file_atomically(path, [&](const std::filesystem::path& tmp) {
+    try {
+      module.save(tmp.string(), extra);
+    } catch (const c10::Error& e) {
+      throw std::runtime_error(first_line(e.what_without_backtrace()));
+    }
+  });
+}
+
+LoadedModel load_torchscript(const std::filesystem::path& path, const torch::Device& device) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw std::runtime_error(path.string() + ": model file not found");
+  }
+  LoadedModel loaded;
+  torch::jit::ExtraFilesMap extra{{kModelCardEntry, ""}};
+  try {
+    loaded.module = torch::jit::load(path.string(), device, extra);
+  } catch (const std::exception& e) {  // c10::Error and errors from the TorchScript interpreter
+    throw std::runtime_error(path.string() + ": not a readable TorchScript model (" + first_line(e.what()) + ")");
+  }
+  loaded.model_card_json = extra[kModelCardEntry].empty() ? "{}" : extra[kModelCardEntry];
+  const auto card = nlohmann::json::parse(loaded.model_card_json, nullptr, /*allow_exceptions=*/false);
+  if (card.is_object() && card.contains("test_accuracy") && card["test_accuracy"].is_number()) {
+    loaded.test_accuracy = card["test_accuracy"].get<double>();
+  }
+  loaded.module.eval();
+
+  // Probe the contract once: N x 1 x 28 x 28 in [0,1] -> N x C probabilities, C >= 2.
+  torch::NoGradGuard no_grad;
+  const auto probe = torch::full({2, 1, kInputSide, kInputSide}, 0.5, torch::TensorOptions(device));
+  c10::IValue result;
+  try {
+    result = loaded.module.forward({probe});
+  } catch (const std::exception& e) {  // c10::Error and errors from the TorchScript interpreter
+    throw std::runtime_error(path.string() + ": model does not accept N x 1 x 28 x 28 input (" +
+                             first_line(e.what()) + ")");
+  }
+  if (!result.isTensor()) {
+    throw std::runtime_error(path.string() + ": model returns " + result.tagKind() +
+                             ", expected a tensor of N x C probabilities");
+  }
+  const torch::Tensor out = result.toTensor();
+  if (out.dim() != 2 || out.size(0) != 2 || out.size(1) < 2) {
+    throw std::runtime_error(path.string() + ": model output has shape " + join_sizes(out.sizes()) +
+                             " for a batch of 2, expected [2, C] with C >= 2 classes");
+  }
+  loaded.num_classes = out.size(1);
+  const auto sums = out.to(torch::kCPU, torch::kFloat).sum(/*dim=*/1);
+  if (!torch::allclose(sums, torch::ones_like(sums), /*rtol=*/1e-3, /*atol=*/1e-3) ||
+      out.min().item<float>() < 0.0f) {
+    throw std::runtime_error(path.string() +
+                             ": model output rows are not probabilities (they must be >= 0 and sum to 1)");
+  }
+  return loaded;
+}
+
+DigitNet to_digitnet(const LoadedModel& loaded, const std::filesystem::path& path) {
+  const auto not_ours = [&](const std::string& why) {
+    return std::runtime_error(path.string() + ": not a DigitLab DigitNet model (" + why + ")");
+  };
+  std::optional<DigitNet> net;
+  try {
+    net = DigitNet(spec_of(loaded));
+  } catch (const std::invalid_argument& e) {
+    throw not_ours(e.what());
+  }
+  const auto stored = stored_tensors(loaded.module);
+  torch::NoGradGuard no_grad;
+  for (auto& [name, tensor] : named_weights(*net)) {
+    const auto it = stored.find(name);
+    if (it == stored.end()) throw not_ours("weight " + name + " missing");
+    if (!it->second.sizes().equals(tensor.sizes())) throw not_ours("weight " + name + " has the wrong shape");
+    tensor.copy_(it->second);
+  }
+  (*net)->eval();
+  return *net;
+}
+
+}  // namespace digitlab

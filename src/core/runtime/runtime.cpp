@@ -1,0 +1,66 @@
+#include <digitlab/runtime.h>
+
+#include "runtime/torch_compat.h"
+
+#include <sched.h>
+
+#include <stdexcept>
+#include <thread>
+
+#ifndef DIGITLAB_VERSION
+#define DIGITLAB_VERSION "0.0.0"
+#endif
+
+namespace digitlab {
+
+const char* digitlab_version() { return DIGITLAB_VERSION; }
+
+std::string torch_version() { return TORCH_VERSION; }
+
+int available_cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    const int n = CPU_COUNT(&set);
+    if (n > 0) return n;
+  }
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw > 0 ? static_cast<int>(hw) : 1;
+}
+
+int configure_threads(int threads) {
+  if (threads < 0) {
+    throw std::runtime_error("thread count must be 0 (all cores) or positive, got " +
+                             std::to_string(threads));
+  }
+  const int n = threads == 0 ? available_cores() : threads;
+  torch::set_num_threads(n);
+  return n;
+}
+
+bool cuda_available() { return torch::cuda::is_available(); }
+
+std::string resolve_device(const std::string& requested) {
+  if (requested == "cpu") return "cpu";
+  if (requested == "auto") return cuda_available() ? "cuda" : "cpu";
+  if (requested == "cuda") {
+    if (!cuda_available()) {
+      throw std::runtime_error(
+          "device cuda requested, but no CUDA GPU is usable (LibTorch " + torch_version() +
+          " built without CUDA, or no GPU visible); use --device cpu or auto");
+    }
+    return "cuda";
+  }
+  throw std::runtime_error("unknown device '" + requested + "': expected auto, cpu or cuda");
+}
+
+std::string describe_device(const std::string& device) {
+  if (device == "cuda") {
+    const std::string name = compat::cuda_device_name();
+    return name.empty() ? "CUDA" : "CUDA (" + name + ")";
+  }
+  const int n = torch::get_num_threads();
+  return "CPU (" + std::to_string(n) + (n == 1 ? " thread)" : " threads)");
+}
+
+}  // namespace digitlab

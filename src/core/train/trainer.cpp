@@ -1,0 +1,545 @@
+#include <digitlab/trainer.h>
+
+#include "util/atomic_write.h"
+#include "train/augmenter.h"
+#include <digitlab/digit_net.h>
+#include <digitlab/evaluator.h>
+#include <digitlab/mnist.h>
+#include <digitlab/onnx_export.h>
+#include <digitlab/runtime.h>
+#include "data/sha256.h"
+#include <digitlab/torchscript.h>
+
+#include "runtime/freed_memory.h"
+#include "runtime/torch_compat.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <mutex>
+#include <stdexcept>
+
+namespace digitlab {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+/// MNIST's 60,000 training images lose 5,000 to validation; smaller runs keep the same share.
+constexpr int64_t kValidationPer60k = 5000;
+constexpr int64_t kEvalBatch = 1000;
+constexpr int kCheckpointFormat = 1;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+/// Dynamic loss scaling for fp16 autocast: grow the scale after a run of finite steps,
+/// halve it and skip the step when gradients overflow.
+struct LossScaler {
+  bool enabled = false;
+  double scale = 65536.0;
+  int good_steps = 0;
+  static constexpr int kGrowthInterval = 2000;
+
+  /// Unscales gradients; returns false (and shrinks the scale) if any is inf or NaN.
+  bool unscale(const std::vector<torch::Tensor>& params) {
+    if (!enabled) return true;
+    std::vector<torch::Tensor> finite;
+    for (const auto& p : params) {
+      if (!p.grad().defined()) continue;
+      p.mutable_grad().mul_(1.0 / scale);
+      finite.push_back(torch::isfinite(p.grad()).all());
+    }
+    const bool ok = torch::stack(finite).all().item<bool>();
+    if (!ok) {
+      scale /= 2.0;
+      good_steps = 0;
+    } else if (++good_steps % kGrowthInterval == 0) {
+      scale *= 2.0;
+    }
+    return ok;
+  }
+};
+
+/// Best weights kept in memory, so early stopping and Stop can restore them.
+std::vector<torch::Tensor> snapshot(const DigitNet& net) {
+  std::vector<torch::Tensor> state;
+  for (const auto& t : net->parameters()) state.push_back(t.detach().clone());
+  for (const auto& t : net->buffers()) state.push_back(t.detach().clone());
+  return state;
+}
+
+void restore(DigitNet& net, const std::vector<torch::Tensor>& state) {
+  torch::NoGradGuard no_grad;
+  size_t i = 0;
+  for (auto& t : net->parameters()) t.copy_(state.at(i++));
+  for (auto& t : net->buffers()) t.copy_(state.at(i++));
+}
+
+void set_learning_rate(torch::optim::Adam& optimizer, double lr) {
+  for (auto& group : optimizer.param_groups()) {
+    static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+  }
+}
+
+/// Loss and accuracy of a labelled split, in eval mode.
+struct SplitScore {
+  double loss = 0;
+  double accuracy = 0;
+};
+
+// Scores a split in batches; nullopt when `should_stop` turns true between two batches.
+std::optional<SplitScore> score_split(DigitNet& net, const torch::Tensor& images, const torch::Tensor& labels,
+                                      const std::function<bool()>& should_stop) {
+  torch::NoGradGuard no_grad;
+  net->eval();
+  const int64_t n = images.size(0);
+  double loss_sum = 0;
+  int64_t correct = 0;
+  for (int64_t begin = 0; begin < n; begin += kEvalBatch) {
+    if (should_stop()) return std::nullopt;
+    const int64_t end = std::min(n, begin + kEvalBatch);
+    const auto x = images.slice(0, begin, end).to(torch::kFloat).div_(255.0);
+    const auto y = labels.slice(0, begin, end);
+    const auto logits = net->forward(x).to(torch::kFloat);
+    loss_sum += torch::nn::functional::cross_entropy(
+                    logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                    .item<double>();
+    correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+  }
+  const double penalty = net->l2_penalty().item<double>();
+  return SplitScore{loss_sum / static_cast<double>(n) + penalty, static_cast<double>(correct) / static_cast<double>(n)};
+}
+
+json epoch_json(const EpochStats& e) {
+  return {{"epoch", e.epoch},          {"train_loss", e.train_loss},
+          {"train_accuracy", e.train_accuracy}, {"val_loss", e.val_loss},
+          {"val_accuracy", e.val_accuracy}, {"lr", e.lr},
+          {"seconds", e.seconds},      {"images_per_second", e.images_per_second},
+          {"improved", e.improved}};
+}
+
+}  // namespace
+
+class Trainer::Impl {
+ public:
+  explicit Impl(TrainConfig config) : config_(std::move(config)) {
+    if (config_.epochs < 1) throw std::runtime_error("epochs must be at least 1");
+    if (config_.batch_size < 2) throw std::runtime_error("batch size must be at least 2 (batch norm)");
+    if (!(config_.lr > 0) || !std::isfinite(config_.lr)) throw std::runtime_error("learning rate must be positive");
+    if (!(config_.lr_decay > 0) || config_.lr_decay > 1) throw std::runtime_error("lr decay must be in (0, 1]");
+    if (config_.patience < 1) throw std::runtime_error("patience must be at least 1");
+    if (config_.limit < 0 || config_.test_limit < 0) throw std::runtime_error("limits must not be negative");
+    if (config_.out_dir.empty()) throw std::runtime_error("no output folder given");
+  }
+
+  TrainResult run(const TrainCallbacks& callbacks, const std::atomic<bool>* stop);
+
+ private:
+  // The steps of run(), in order. train_epoch() and validate() return nullopt when the stop flag ends them.
+  TrainResult set_up();
+  std::optional<EpochStats> train_epoch(int epoch);
+  std::optional<EpochStats> validate(int epoch, EpochStats stats);
+  void end_epoch(const EpochStats& stats, TrainResult& result);
+  TrainResult finish(TrainResult result);
+
+  bool should_stop() const { return stop_ != nullptr && stop_->load(std::memory_order_relaxed); }
+  void log(const std::string& line) const {
+    if (callbacks_->on_log) callbacks_->on_log(line);
+  }
+  void prepare_output_folder() const;
+  void load_data();
+  void save_checkpoint(int epochs_done) const;
+  int load_checkpoint();
+  std::string model_card(std::optional<double> test_accuracy) const;
+  void write_metrics(const TrainResult& result) const;
+
+  TrainConfig config_;
+  const TrainCallbacks* callbacks_ = nullptr;
+  const std::atomic<bool>* stop_ = nullptr;
+  bool amp_ = false;                     // mixed precision on CUDA
+  at::ScalarType amp_type_ = at::kHalf;
+  LossScaler scaler_;
+  torch::Device device_{torch::kCPU};
+  std::string device_description_;
+  DigitNet net_{nullptr};
+  std::unique_ptr<torch::optim::Adam> optimizer_;
+  torch::Tensor train_x_, train_y_, val_x_, val_y_;
+  std::unique_ptr<MnistSet> data_;
+  // Early stopping state; saved in the checkpoint.
+  double best_val_accuracy_ = -1;
+  double best_val_loss_ = 0;
+  int best_epoch_ = 0;
+  int bad_epochs_ = 0;
+  std::vector<torch::Tensor> best_state_;
+  json history_ = json::array();
+  double prior_wall_seconds_ = 0;  // earlier sessions of a resumed run
+  json dataset_sha256_;            // SHA-256 of each MNIST file's content, for metrics.json
+  Clock::time_point started_;
+};
+
+void Trainer::Impl::prepare_output_folder() const {
+  std::error_code ec;
+  std::filesystem::create_directories(config_.out_dir, ec);
+  if (ec) {
+    throw std::runtime_error("cannot create output folder " + config_.out_dir.string() + ": " + ec.message());
+  }
+  // Fail now, not after an hour of training, when the folder is not writable.
+  write_text_atomically(config_.out_dir / ".digitlab-write-test", "ok\n");
+  std::filesystem::remove(config_.out_dir / ".digitlab-write-test", ec);
+}
+
+void Trainer::Impl::load_data() {
+  data_ = std::make_unique<MnistSet>(load_mnist(config_.data_dir));
+  // Hashed now rather than in write_metrics(), so that Stop does not wait for half a second of hashing.
+  dataset_sha256_ = json::object();
+  for (const auto& f : mnist_files()) {
+    if (auto p = find_mnist_file(config_.data_dir, f.name)) dataset_sha256_[f.name] = sha256_of_content(*p);
+  }
+  const IdxDataset& train = data_->train;
+  const int64_t n = config_.limit > 0 ? std::min<int64_t>(config_.limit, train.size()) : train.size();
+  const int64_t val_n = std::max<int64_t>(1, n * kValidationPer60k / 60000);
+  if (n - val_n < 2) {
+    throw std::runtime_error("too few training images (" + std::to_string(n) + "); use --limit 100 or more");
+  }
+  // The split depends on the seed alone, so a resumed run validates on the same images.
+  auto split_gen = at::detail::createCPUGenerator(config_.seed);
+  const auto perm = torch::randperm(n, split_gen, torch::kLong);
+  const auto all_x = images_tensor(train, 0, n);
+  const auto all_y = labels_tensor(train, 0, n);
+  const auto val_idx = perm.slice(0, 0, val_n);
+  const auto train_idx = perm.slice(0, val_n, n);
+  // On CUDA the whole dataset lives on the GPU (47 MB as uint8).
+  train_x_ = all_x.index_select(0, train_idx).to(device_);
+  train_y_ = all_y.index_select(0, train_idx).to(device_);
+  val_x_ = all_x.index_select(0, val_idx).to(device_);
+  val_y_ = all_y.index_select(0, val_idx).to(device_);
+  log("data: " + std::to_string(n - val_n) + " training, " + std::to_string(val_n) + " validation, " +
+      std::to_string(data_->test.size()) + " test images from " + config_.data_dir.string());
+}
+
+void Trainer::Impl::save_checkpoint(int epochs_done) const {
+  torch::serialize::OutputArchive archive;
+  torch::serialize::OutputArchive model_archive;
+  net_->save(model_archive);
+  archive.write("model", model_archive);
+  torch::serialize::OutputArchive optimizer_archive;
+  optimizer_->save(optimizer_archive);
+  archive.write("optimizer", optimizer_archive);
+  for (size_t i = 0; i < best_state_.size(); ++i) {
+    archive.write("best." + std::to_string(i), best_state_[i].to(torch::kCPU), /*is_buffer=*/true);
+  }
+  archive.write("rng", at::detail::getDefaultCPUGenerator().get_state(), /*is_buffer=*/true);
+  archive.write("format", c10::IValue(static_cast<int64_t>(kCheckpointFormat)));
+  archive.write("epochs_done", c10::IValue(static_cast<int64_t>(epochs_done)));
+  archive.write("best_val_accuracy", c10::IValue(best_val_accuracy_));
+  archive.write("best_val_loss", c10::IValue(best_val_loss_));
+  archive.write("best_epoch", c10::IValue(static_cast<int64_t>(best_epoch_)));
+  archive.write("bad_epochs", c10::IValue(static_cast<int64_t>(bad_epochs_)));
+  archive.write("history", c10::IValue(history_.dump()));
+  archive.write("wall_seconds", c10::IValue(prior_wall_seconds_ + seconds_since(started_)));
+  archive.write("seed", c10::IValue(static_cast<int64_t>(config_.seed)));
+  archive.write("limit", c10::IValue(config_.limit));
+  archive.write("batch_size", c10::IValue(static_cast<int64_t>(config_.batch_size)));
+  write_file_atomically(config_.out_dir / kCheckpointFileName, [&](const std::filesystem::path& tmp) {
+    try {
+      archive.save_to(tmp.string());
+    } catch (const c10::Error& e) {
+      throw std::runtime_error(e.what_without_backtrace());
+    }
+  });
+}
+
+int Trainer::Impl::load_checkpoint() {
+  const auto path = config_.out_dir / kCheckpointFileName;
+  if (!std::filesystem::exists(path)) {
+    throw std::runtime_error("cannot resume: no checkpoint " + path.string());
+  }
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path.string(), device_);
+    c10::IValue value;
+    archive.read("format", value);
+    if (value.toInt() != kCheckpointFormat) throw std::runtime_error("unsupported checkpoint format");
+    const auto read_int = [&](const char* key) {
+      archive.read(key, value);
+      return value.toInt();
+    };
+    const auto read_double = [&](const char* key) {
+      archive.read(key, value);
+      return value.toDouble();
+    };
+    // The validation split and batch order depend on these; a mismatch would not continue the run.
+    if (read_int("seed") != static_cast<int64_t>(config_.seed) || read_int("limit") != config_.limit ||
+        read_int("batch_size") != config_.batch_size) {
+      throw std::runtime_error("it was made with a different --seed, --limit or --batch-size");
+    }
+    torch::serialize::InputArchive model_archive;
+    archive.read("model", model_archive);
+    net_->load(model_archive);
+    torch::serialize::InputArchive optimizer_archive;
+    archive.read("optimizer", optimizer_archive);
+    optimizer_->load(optimizer_archive);
+    best_state_ = snapshot(net_);
+    for (size_t i = 0; i < best_state_.size(); ++i) {
+      archive.read("best." + std::to_string(i), best_state_[i], /*is_buffer=*/true);
+    }
+    torch::Tensor rng;
+    archive.read("rng", rng, /*is_buffer=*/true);
+    at::Generator generator = at::detail::getDefaultCPUGenerator();  // a handle to the shared generator
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(rng.to(torch::kCPU));
+    best_val_accuracy_ = read_double("best_val_accuracy");
+    best_val_loss_ = read_double("best_val_loss");
+    best_epoch_ = static_cast<int>(read_int("best_epoch"));
+    bad_epochs_ = static_cast<int>(read_int("bad_epochs"));
+    prior_wall_seconds_ = read_double("wall_seconds");
+    archive.read("history", value);
+    history_ = json::parse(value.toStringRef());
+    return static_cast<int>(read_int("epochs_done"));
+  } catch (const c10::Error& e) {
+    throw std::runtime_error("cannot resume from " + path.string() + ": " +
+                             std::string(e.what_without_backtrace()).substr(0, 200));
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot resume from " + path.string() + ": " + e.what());
+  }
+}
+
+std::string Trainer::Impl::model_card(std::optional<double> test_accuracy) const {
+  json card = {{"name", "DigitNet"},
+               {"digitlab_version", digitlab_version()},
+               {"torch_version", torch_version()},
+               {"input", "image: float N x 1 x 28 x 28, white digit on black, values in [0,1]"},
+               {"output", "probabilities: float N x " + std::to_string(config_.model.num_classes) + " (softmax)"},
+               {"best_epoch", best_epoch_},
+               {"val_accuracy", best_val_accuracy_},
+               {"seed", config_.seed},
+               {"device", device_description_}};
+  card["test_accuracy"] = test_accuracy ? json(*test_accuracy) : json(nullptr);
+  return card.dump();
+}
+
+void Trainer::Impl::write_metrics(const TrainResult& result) const {
+  json per_class = json::array();
+  for (int l = 0; l < result.confusion.classes(); ++l) per_class.push_back(result.confusion.class_accuracy(l));
+  json metrics = {
+      {"command", config_.command},
+      {"config",
+       {{"epochs", config_.epochs}, {"batch_size", config_.batch_size}, {"lr", config_.lr},
+        {"lr_schedule", "exponential: lr * lr_decay^epoch"}, {"lr_decay", config_.lr_decay},
+        {"patience", config_.patience}, {"augment", config_.augment}, {"amp", config_.amp},
+        {"seed", config_.seed}, {"limit", config_.limit}, {"test_limit", config_.test_limit},
+        {"threads", torch::get_num_threads()}}},
+      {"history", history_},
+      {"epochs_completed", result.epochs_completed},
+      {"best_epoch", result.best_epoch},
+      {"best_val_accuracy", result.best_val_accuracy},
+      {"stopped", result.stopped},
+      {"early_stopped", result.early_stopped},
+      {"test_images", result.test_accuracy ? json(config_.test_limit > 0 ? std::min<int64_t>(config_.test_limit, data_->test.size()) : static_cast<int64_t>(data_->test.size())) : json(nullptr)},
+      {"test_accuracy", result.test_accuracy ? json(*result.test_accuracy) : json(nullptr)},
+      {"per_class_accuracy", result.test_accuracy ? per_class : json(nullptr)},
+      {"confusion_matrix", result.test_accuracy ? json::parse(result.confusion.to_json()) : json(nullptr)},
+      {"dataset_sha256", dataset_sha256_},
+      {"versions", {{"digitlab", digitlab_version()}, {"libtorch", torch_version()}, {"compiler", __VERSION__}}},
+      {"device", result.device},
+      {"wall_seconds", result.wall_seconds}};
+  write_text_atomically(result.metrics_path, metrics.dump(2) + "\n");
+}
+
+/// Mixed precision on CUDA for the span of the epoch loop, turned off again however the loop ends.
+class CudaAutocast {
+ public:
+  CudaAutocast(bool on, at::ScalarType type) : on_(on) {
+    if (on_) compat::set_cuda_autocast(true, type);
+  }
+  ~CudaAutocast() {
+    if (on_) compat::set_cuda_autocast(false, at::kHalf);
+  }
+  CudaAutocast(const CudaAutocast&) = delete;
+  CudaAutocast& operator=(const CudaAutocast&) = delete;
+
+ private:
+  bool on_;
+};
+
+TrainResult Trainer::Impl::run(const TrainCallbacks& callbacks, const std::atomic<bool>* stop) {
+  started_ = Clock::now();
+  callbacks_ = &callbacks;
+  stop_ = stop;
+  // Grad mode and autocast are per thread: set them here, on the training thread.
+  torch::AutoGradMode grad_mode(true);
+  configure_threads(config_.threads);
+  const KeepFreedMemory keep_freed_memory;
+  TrainResult result = set_up();
+  {
+    const CudaAutocast autocast(amp_, amp_type_);
+    for (int epoch = result.epochs_completed; epoch < config_.epochs && bad_epochs_ < config_.patience; ++epoch) {
+      std::optional<EpochStats> stats = train_epoch(epoch);
+      if (stats) stats = validate(epoch, *stats);
+      if (!stats) {  // Stop during the epoch or its validation: the epoch counts as unfinished
+        result.stopped = true;
+        break;
+      }
+      end_epoch(*stats, result);
+    }
+  }
+  return finish(result);
+}
+
+TrainResult Trainer::Impl::set_up() {
+  device_ = torch::Device(resolve_device(config_.device));
+  device_description_ = describe_device(device_.is_cuda() ? "cuda" : "cpu");
+  prepare_output_folder();
+  load_data();
+
+  torch::manual_seed(config_.seed);
+  net_ = DigitNet(config_.model);
+  net_->to(device_);
+  optimizer_ = std::make_unique<torch::optim::Adam>(net_->parameters(), torch::optim::AdamOptions(config_.lr));
+  TrainResult result;
+  if (config_.resume) {
+    result.epochs_completed = load_checkpoint();
+    log("resuming after epoch " + std::to_string(result.epochs_completed) + " (best validation accuracy " +
+        std::to_string(best_val_accuracy_ * 100) + "% at epoch " + std::to_string(best_epoch_) + ")");
+  }
+
+  amp_ = device_.is_cuda() && config_.amp;
+  if (device_.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);
+  if (amp_) {
+    const bool bf16 = compat::cuda_supports_bf16();
+    amp_type_ = bf16 ? at::kBFloat16 : at::kHalf;
+    scaler_.enabled = !bf16;
+    log(std::string("mixed precision: ") + (bf16 ? "bfloat16" : "float16 with dynamic loss scaling"));
+  }
+  log("device: " + device_description_ + ", " + std::to_string(parameter_count(*net_)) + " parameters");
+
+  result.device = device_description_;
+  result.model_path = config_.out_dir / kModelFileName;
+  result.metrics_path = config_.out_dir / kMetricsFileName;
+  return result;
+}
+
+std::optional<EpochStats> Trainer::Impl::train_epoch(int epoch) {
+  const auto epoch_start = Clock::now();
+  const double lr = config_.lr * std::pow(config_.lr_decay, epoch);
+  set_learning_rate(*optimizer_, lr);
+  net_->train();
+  const Augmenter augment;
+  const auto params = net_->parameters();
+  const int64_t n_train = train_x_.size(0);
+  const int64_t batches = (n_train + config_.batch_size - 1) / config_.batch_size;
+  const auto order = torch::randperm(n_train, torch::kLong).to(device_);
+  double loss_sum = 0;
+  int64_t seen = 0;
+  torch::Tensor correct = torch::zeros({}, torch::TensorOptions(torch::kLong).device(device_));
+
+  for (int64_t b = 0; b < batches; ++b) {
+    if (should_stop()) return std::nullopt;
+    const int64_t begin = b * config_.batch_size;
+    const int64_t end = std::min(n_train, begin + config_.batch_size);
+    if (end - begin < 2) continue;  // batch norm needs two images
+    const auto idx = order.slice(0, begin, end);
+    auto x = train_x_.index_select(0, idx).to(torch::kFloat).div_(255.0);
+    const auto y = train_y_.index_select(0, idx);
+    if (config_.augment) x = augment(x);
+
+    const auto logits = net_->forward(x).to(torch::kFloat);
+    const auto loss = torch::nn::functional::cross_entropy(logits, y) + net_->l2_penalty();
+    optimizer_->zero_grad();
+    (scaler_.enabled ? loss * scaler_.scale : loss).backward();
+    if (scaler_.unscale(params)) optimizer_->step();
+    if (amp_) compat::clear_autocast_cache();
+
+    const double batch_loss = loss.item<double>();
+    loss_sum += batch_loss * static_cast<double>(end - begin);
+    correct += logits.detach().argmax(1).eq(y).sum();
+    seen += end - begin;
+    if (callbacks_->on_batch) {
+      callbacks_->on_batch({epoch + 1, config_.epochs, b + 1, batches, batch_loss, lr,
+                            static_cast<double>(seen) / std::max(1e-9, seconds_since(epoch_start))});
+    }
+  }
+  EpochStats stats;
+  stats.epoch = epoch + 1;
+  stats.epochs = config_.epochs;
+  stats.train_loss = loss_sum / static_cast<double>(seen);
+  stats.train_accuracy = static_cast<double>(correct.item<int64_t>()) / static_cast<double>(seen);
+  stats.lr = lr;
+  stats.seconds = seconds_since(epoch_start);
+  stats.images_per_second = static_cast<double>(seen) / stats.seconds;
+  return stats;
+}
+
+std::optional<EpochStats> Trainer::Impl::validate(int epoch, EpochStats stats) {
+  const auto validation_start = Clock::now();
+  const std::optional<SplitScore> val = score_split(net_, val_x_, val_y_, [this] { return should_stop(); });
+  if (!val) return std::nullopt;
+  stats.val_loss = val->loss;
+  stats.val_accuracy = val->accuracy;
+  stats.improved = val->accuracy > best_val_accuracy_ ||
+                   (val->accuracy == best_val_accuracy_ && val->loss < best_val_loss_);
+  if (stats.improved) {
+    best_val_accuracy_ = val->accuracy;
+    best_val_loss_ = val->loss;
+    best_epoch_ = epoch + 1;
+    bad_epochs_ = 0;
+    best_state_ = snapshot(net_);
+    save_torchscript(net_, config_.out_dir / kModelFileName, model_card(std::nullopt));
+  } else {
+    ++bad_epochs_;
+  }
+  stats.seconds += seconds_since(validation_start);
+  return stats;
+}
+
+void Trainer::Impl::end_epoch(const EpochStats& stats, TrainResult& result) {
+  history_.push_back(epoch_json(stats));
+  result.epochs_completed = stats.epoch;
+  save_checkpoint(stats.epoch);
+  if (callbacks_->on_epoch) callbacks_->on_epoch(stats);
+  if (bad_epochs_ >= config_.patience && stats.epoch < config_.epochs) {
+    result.early_stopped = true;
+    log("early stopping: no better validation accuracy for " + std::to_string(config_.patience) + " epochs");
+  }
+}
+
+TrainResult Trainer::Impl::finish(TrainResult result) {
+  result.best_epoch = best_epoch_;
+  result.best_val_accuracy = std::max(0.0, best_val_accuracy_);
+  if (best_epoch_ == 0) {
+    log("stopped before the first epoch finished; no model saved");
+    result.wall_seconds = prior_wall_seconds_ + seconds_since(started_);
+    return result;
+  }
+  // The run ends with the best weights, whichever way it ended.
+  restore(net_, best_state_);
+  net_->eval();
+  if (!result.stopped) {
+    result.confusion = evaluate([this](const torch::Tensor& x) { return net_->forward(x); }, data_->test, device_,
+                                config_.test_limit);
+    result.test_accuracy = result.confusion.accuracy();
+    save_torchscript(net_, result.model_path, model_card(result.test_accuracy));
+  }
+  if (onnx_export_available()) {
+    result.onnx_path = config_.out_dir / kOnnxFileName;
+    export_onnx(net_, result.onnx_path, result.test_accuracy);
+  } else {
+    log("ONNX export skipped: this build has no ONNX support");
+  }
+  result.wall_seconds = prior_wall_seconds_ + seconds_since(started_);
+  write_metrics(result);
+  return result;
+}
+
+Trainer::Trainer(TrainConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+Trainer::~Trainer() = default;
+
+TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool>* stop) {
+  return impl_->run(callbacks, stop);
+}
+
+}  // namespace digitlab
