@@ -244,20 +244,32 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
       return std::string(argv[++i]);
     };
-    if (a == "--threads") o.threads = std::stoi(value());
-    else if (a == "--steps") o.steps = std::stoi(value());
-    else if (a == "--rounds") o.rounds = std::max(1, std::stoi(value()));
-    else if (a == "--batch") o.batch = std::stoi(value());
-    else if (a == "--latency-runs") o.latency_runs = std::stoi(value());
-    else if (a == "--big-batch") o.big_batch = std::stoi(value());
-    else if (a == "--python") o.python = value();
-    else if (a == "--node") o.node = value();
-    else if (a == "--no-peer") o.peer = false;
-    else if (a == "--no-ort") o.ort = false;
-    else if (a == "--no-opencv") o.opencv = false;
+    if (a == "--threads")
+      o.threads = std::stoi(value());
+    else if (a == "--steps")
+      o.steps = std::stoi(value());
+    else if (a == "--rounds")
+      o.rounds = std::max(1, std::stoi(value()));
+    else if (a == "--batch")
+      o.batch = std::stoi(value());
+    else if (a == "--latency-runs")
+      o.latency_runs = std::stoi(value());
+    else if (a == "--big-batch")
+      o.big_batch = std::stoi(value());
+    else if (a == "--python")
+      o.python = value();
+    else if (a == "--node")
+      o.node = value();
+    else if (a == "--no-peer")
+      o.peer = false;
+    else if (a == "--no-ort")
+      o.ort = false;
+    else if (a == "--no-opencv")
+      o.opencv = false;
     else {
-      std::printf("usage: digitlab-bench [--threads N] [--steps N] [--rounds N] [--batch N] [--latency-runs N] "
-                  "[--big-batch N] [--python PATH] [--node PATH] [--no-peer] [--no-ort] [--no-opencv]\n");
+      std::printf(
+          "usage: digitlab-bench [--threads N] [--steps N] [--rounds N] [--batch N] [--latency-runs N] "
+          "[--big-batch N] [--python PATH] [--node PATH] [--no-peer] [--no-ort] [--no-opencv]\n");
       return a == "--help" ? 0 : 2;
     }
   }
@@ -306,8 +318,8 @@ int main(int argc, char** argv) {
     double python_train = 0;
     if (o.peer) {
       python_train = median(python_rounds);
-      python = InferenceFigures{peer.at("latency_ms").get<double>(),
-                                peer.at("batch_images_per_second").get<double>(), {}};
+      python =
+          InferenceFigures{peer.at("latency_ms").get<double>(), peer.at("batch_images_per_second").get<double>(), {}};
       std::printf("%-28s %16.0f %22.3f %22.0f\n", peer.at("runtime").get<std::string>().c_str(), python_train,
                   python->latency_ms, python->batch_images_per_second);
     }

@@ -135,7 +135,8 @@ std::vector<uint8_t> encode_gif(int width, int height, const std::vector<uint8_t
   put_le16(out, static_cast<uint32_t>(width));
   put_le16(out, static_cast<uint32_t>(height));
   out.insert(out.end(), {0xf7, 0, 0});  // global table of 256 colours
-  for (int i = 0; i < 256; ++i) out.insert(out.end(), {static_cast<uint8_t>(i), static_cast<uint8_t>(i), static_cast<uint8_t>(i)});
+  for (int i = 0; i < 256; ++i)
+    out.insert(out.end(), {static_cast<uint8_t>(i), static_cast<uint8_t>(i), static_cast<uint8_t>(i)});
   out.push_back(0x2c);
   put_le16(out, 0);
   put_le16(out, 0);
@@ -190,7 +191,8 @@ std::vector<uint8_t> encode_jpeg(int width, int height, int channels, const std:
   if (orientation == 0) return jpeg;
   // APP1 "Exif\0\0" + TIFF header + IFD0 with the one Orientation entry, spliced in right after SOI.
   std::vector<uint8_t> tiff;
-  tiff.insert(tiff.end(), big_endian ? std::initializer_list<uint8_t>{'M', 'M'} : std::initializer_list<uint8_t>{'I', 'I'});
+  tiff.insert(tiff.end(),
+              big_endian ? std::initializer_list<uint8_t>{'M', 'M'} : std::initializer_list<uint8_t>{'I', 'I'});
   put_tiff16(tiff, 42, big_endian);
   put_tiff32(tiff, 8, big_endian);
   put_tiff16(tiff, 1, big_endian);
@@ -231,8 +233,8 @@ void draw_stroke(GrayImage& image, float x0, float y0, float x1, float y1, float
 }
 
 void draw_two(GrayImage& image, float x, float y, float side, float width, float ink) {
-  const float points[][2] = {{0.2f, 0.25f}, {0.35f, 0.06f}, {0.6f, 0.04f}, {0.78f, 0.2f}, {0.72f, 0.42f},
-                             {0.2f, 0.94f}, {0.85f, 0.94f}};
+  const float points[][2] = {{0.2f, 0.25f},  {0.35f, 0.06f}, {0.6f, 0.04f}, {0.78f, 0.2f},
+                             {0.72f, 0.42f}, {0.2f, 0.94f},  {0.85f, 0.94f}};
   for (size_t i = 0; i + 1 < sizeof points / sizeof points[0]; ++i) {
     draw_stroke(image, x + points[i][0] * side, y + points[i][1] * side, x + points[i + 1][0] * side,
                 y + points[i + 1][1] * side, width, ink);
@@ -244,8 +246,8 @@ void draw_zero(GrayImage& image, float x, float y, float side, float width, floa
   const float cx = x + side / 2.0f, cy = y + side / 2.0f, rx = 0.3f * side, ry = 0.47f * side;
   for (int i = 0; i < kSegments; ++i) {
     const float a0 = 6.2831853f * i / kSegments, a1 = 6.2831853f * (i + 1) / kSegments;
-    draw_stroke(image, cx + rx * std::cos(a0), cy + ry * std::sin(a0), cx + rx * std::cos(a1),
-                cy + ry * std::sin(a1), width, ink);
+    draw_stroke(image, cx + rx * std::cos(a0), cy + ry * std::sin(a0), cx + rx * std::cos(a1), cy + ry * std::sin(a1),
+                width, ink);
   }
 }
 

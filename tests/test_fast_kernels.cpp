@@ -38,9 +38,9 @@ struct ConvCase {
 TEST(FastKernels, WinogradConvolutionMatchesLibTorch) {
   if (!simd::available()) GTEST_SKIP() << "this CPU has no AVX2/FMA; the Predictor uses TorchScript";
   torch::manual_seed(3);
-  for (const ConvCase c : {ConvCase{2, 32, 32, 28, true}, ConvCase{1, 32, 64, 14, false}, ConvCase{3, 64, 128, 7, false},
-                           ConvCase{1, 128, 128, 7, true}, ConvCase{5, 8, 16, 5, false}, ConvCase{5, 8, 16, 5, true},
-                           ConvCase{1, 16, 32, 1, false}}) {
+  for (const ConvCase c : {ConvCase{2, 32, 32, 28, true}, ConvCase{1, 32, 64, 14, false},
+                           ConvCase{3, 64, 128, 7, false}, ConvCase{1, 128, 128, 7, true}, ConvCase{5, 8, 16, 5, false},
+                           ConvCase{5, 8, 16, 5, true}, ConvCase{1, 16, 32, 1, false}}) {
     const auto weight = torch::randn({c.out, c.in, 3, 3}) * 0.2;
     const auto bias = torch::randn({c.out}) * 0.5;
     const auto input = torch::randn({c.images, c.in, c.size, c.size});
@@ -80,7 +80,8 @@ TEST(FastKernels, InputConvolutionNormalizesAndPadsLikeTheModel) {
   for (const int threads : {1, 4}) {
     std::vector<float> out(static_cast<size_t>(expected.numel()), -1.0f);
     const int64_t parts = conv.parts(3, threads);
-    for (int64_t part = 0; part < parts; ++part) conv.run(images.data_ptr<float>(), 3, 28, 28, threads, part, part + 1, out.data());
+    for (int64_t part = 0; part < parts; ++part)
+      conv.run(images.data_ptr<float>(), 3, 28, 28, threads, part, part + 1, out.data());
     EXPECT_LE(largest_difference(out, expected), 1e-4) << threads << " threads";
   }
 }
@@ -107,7 +108,6 @@ TEST(FastKernels, DenseLayerMatchesLibTorch) {
   }
 }
 
-
 TEST(FastKernels, DropoutMaskDropsTheRightShareAndRepeatsForASeed) {
   const int64_t n = 200003;  // not a multiple of the parts
   for (const double p : {0.25, 0.5}) {
@@ -126,7 +126,6 @@ TEST(FastKernels, DropoutMaskDropsTheRightShareAndRepeatsForASeed) {
     EXPECT_NEAR(static_cast<double>(dropped), p * n, 1500.0) << "p = " << p;
   }
 }
-
 
 TEST(FastKernels, BatchNormReluGivesLibTorchsValuesAndGradients) {
   if (!simd::available()) GTEST_SKIP() << "this CPU has no AVX2/FMA; the trainer uses LibTorch's batch norm";

@@ -207,8 +207,7 @@ TEST_F(IdxFiles, IgnoresTrailingData) {
 
 TEST(IdxDataset, LoadsRealMnist) {
   const fs::path dir = DIGITLAB_MNIST_DIR;
-  const IdxDataset test =
-      IdxDataset::load(dir / "t10k-images-idx3-ubyte.gz", dir / "t10k-labels-idx1-ubyte.gz");
+  const IdxDataset test = IdxDataset::load(dir / "t10k-images-idx3-ubyte.gz", dir / "t10k-labels-idx1-ubyte.gz");
   EXPECT_EQ(test.size(), 10000u);
   EXPECT_EQ(test.rows(), 28);
   EXPECT_EQ(test.cols(), 28);

@@ -63,10 +63,10 @@ std::vector<uint8_t> repeat_channels(const std::vector<uint8_t>& grey, int chann
 // A PNG whose IHDR claims width x height; its data is a tiny valid image's, so only the header is absurd.
 std::vector<uint8_t> png_claiming(uint32_t width, uint32_t height) {
   std::vector<uint8_t> png = fx::encode_png(2, 2, 1, {0, 255, 255, 0});
-  const uint8_t dims[8] = {static_cast<uint8_t>(width >> 24), static_cast<uint8_t>(width >> 16),
-                           static_cast<uint8_t>(width >> 8), static_cast<uint8_t>(width),
+  const uint8_t dims[8] = {static_cast<uint8_t>(width >> 24),  static_cast<uint8_t>(width >> 16),
+                           static_cast<uint8_t>(width >> 8),   static_cast<uint8_t>(width),
                            static_cast<uint8_t>(height >> 24), static_cast<uint8_t>(height >> 16),
-                           static_cast<uint8_t>(height >> 8), static_cast<uint8_t>(height)};
+                           static_cast<uint8_t>(height >> 8),  static_cast<uint8_t>(height)};
   std::copy(dims, dims + 8, png.begin() + 16);  // after the signature and the IHDR length and type
   return png;
 }
@@ -305,6 +305,5 @@ TEST(ImageLoader, RejectsZeroSize) {
   const std::string error = error_of([&] { decode(png_claiming(0, 5)); });
   EXPECT_NE(error.find("test image: "), std::string::npos) << error;
   EXPECT_NE(error, "");
-  EXPECT_NE(error_of([] { digitlab::decode_image(nullptr, 0, "nothing"); }).find("nothing: empty"),
-            std::string::npos);
+  EXPECT_NE(error_of([] { digitlab::decode_image(nullptr, 0, "nothing"); }).find("nothing: empty"), std::string::npos);
 }

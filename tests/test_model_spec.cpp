@@ -57,13 +57,14 @@ std::vector<float> predictor_probabilities(const Predictor& predictor, const tor
 std::vector<float> python_probabilities(const std::filesystem::path& model, const std::filesystem::path& dir) {
   std::ofstream(dir / "run.py") << "import sys, math, torch\n"
                                    "m = torch.jit.load(sys.argv[1])\n"
-                                   "x = torch.linspace(0, 1, " << kBatch * kInputPixels << ").reshape("
-                                << kBatch << ", 1, 28, 28)\n"
+                                   "x = torch.linspace(0, 1, "
+                                << kBatch * kInputPixels << ").reshape(" << kBatch
+                                << ", 1, 28, 28)\n"
                                    "x = (x * 53.0).sin().abs()\n"
                                    "with torch.no_grad():\n"
                                    "    print(' '.join('%.9g' % v for v in m(x).flatten().tolist()))\n";
-  return testing::parse_floats(testing::run_command(std::string(DIGITLAB_PYTHON) + " " + (dir / "run.py").string() +
-                                                    " " + model.string()));
+  return testing::parse_floats(
+      testing::run_command(std::string(DIGITLAB_PYTHON) + " " + (dir / "run.py").string() + " " + model.string()));
 }
 
 std::vector<float> opencv_probabilities(const std::filesystem::path& model, const torch::Tensor& images) {

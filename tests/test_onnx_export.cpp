@@ -106,9 +106,8 @@ with torch.no_grad():
   const auto images_file = find_mnist_file(testing::mnist_dir(), "t10k-images-idx3-ubyte");
   ASSERT_TRUE(images_file.has_value());
   ASSERT_EQ(images_file->extension(), ".gz");
-  const std::string output =
-      testing::run_command(std::string(DIGITLAB_PYTHON) + " " + (dir_ / "check.py").string() + " " +
-                           shipped_model().string() + " " + images_file->string());
+  const std::string output = testing::run_command(std::string(DIGITLAB_PYTHON) + " " + (dir_ / "check.py").string() +
+                                                  " " + shipped_model().string() + " " + images_file->string());
   const std::vector<float> python = testing::parse_floats(output);
   ASSERT_EQ(python.size(), static_cast<size_t>((1 + 7 + 200) * 10)) << output.substr(0, 500);
   auto loaded = load_torchscript(shipped_model());

@@ -11,8 +11,8 @@
 #include "image_fixtures.h"
 
 using digitlab::GrayImage;
-using digitlab::PreprocessResult;
 using digitlab::preprocess;
+using digitlab::PreprocessResult;
 namespace fx = digitlab::testing;
 
 namespace {

@@ -25,9 +25,7 @@ namespace {
 
 using digitlab::testing::TempDir;
 
-void write_raw(const fs::path& file, const std::string& bytes) {
-  std::ofstream(file, std::ios::binary) << bytes;
-}
+void write_raw(const fs::path& file, const std::string& bytes) { std::ofstream(file, std::ios::binary) << bytes; }
 
 void write_gz(const fs::path& file, const std::string& bytes) {
   gzFile out = gzopen(file.c_str(), "wb");

@@ -65,8 +65,9 @@ TEST(TorchScript, PythonTorchJitLoadGivesTheSameProbabilities) {
 }
 
 TEST(TorchScript, RejectsAMissingFile) {
-  EXPECT_NE(message_of([] { load_torchscript("/nonexistent/model.pt"); }).find("/nonexistent/model.pt: model file not found"),
-            std::string::npos);
+  EXPECT_NE(
+      message_of([] { load_torchscript("/nonexistent/model.pt"); }).find("/nonexistent/model.pt: model file not found"),
+      std::string::npos);
 }
 
 TEST(TorchScript, RejectsAFileThatIsNotAModel) {
@@ -106,7 +107,8 @@ TEST(TorchScript, RejectsAModelWithTheWrongOutputShape) {
 TEST(TorchScript, LoadsAModelWithAnyNumberOfClasses) {
   testing::TempDir dir;
   torch::jit::Module five("FiveClasses");
-  five.define("def forward(self, image: Tensor) -> Tensor:\n    return torch.softmax(torch.ones([image.size(0), 5]), 1)\n");
+  five.define(
+      "def forward(self, image: Tensor) -> Tensor:\n    return torch.softmax(torch.ones([image.size(0), 5]), 1)\n");
   five.save((dir / "five.pt").string());
   EXPECT_EQ(load_torchscript(dir / "five.pt").num_classes, 5);
 }
@@ -115,8 +117,9 @@ TEST(TorchScript, RejectsAModelWithTheWrongInputShape) {
   testing::TempDir dir;
   torch::jit::Module rgb("Rgb");
   rgb.register_parameter("w", torch::ones({10, 3, 28, 28}), false);
-  rgb.define("def forward(self, image: Tensor) -> Tensor:\n"
-             "    return torch.softmax(torch.conv2d(image, self.w).flatten(1), 1)\n");
+  rgb.define(
+      "def forward(self, image: Tensor) -> Tensor:\n"
+      "    return torch.softmax(torch.conv2d(image, self.w).flatten(1), 1)\n");
   rgb.save((dir / "rgb.pt").string());
   const auto msg = message_of([&] { load_torchscript(dir / "rgb.pt"); });
   EXPECT_NE(msg.find("rgb.pt: model does not accept N x 1 x 28 x 28 input"), std::string::npos) << msg;

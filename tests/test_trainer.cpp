@@ -66,11 +66,10 @@ TEST(TrainerSlow, ShortRealRunReachesNinetyPercent) {
   // The saved TorchScript model is the one that was evaluated, and its card says so.
   auto model = load_torchscript(result.model_path);
   const auto test = load_mnist(config.data_dir).test;
-  const ConfusionMatrix reloaded = evaluate(
-      [&](const torch::Tensor& x) { return model.module.forward({x}).toTensor(); }, test, torch::kCPU, 1000);
+  const ConfusionMatrix reloaded =
+      evaluate([&](const torch::Tensor& x) { return model.module.forward({x}).toTensor(); }, test, torch::kCPU, 1000);
   EXPECT_DOUBLE_EQ(reloaded.accuracy(), *result.test_accuracy);
-  EXPECT_DOUBLE_EQ(nlohmann::json::parse(model.model_card_json)["test_accuracy"].get<double>(),
-                   *result.test_accuracy);
+  EXPECT_DOUBLE_EQ(nlohmann::json::parse(model.model_card_json)["test_accuracy"].get<double>(), *result.test_accuracy);
 
   const auto metrics = read_json(result.metrics_path);
   EXPECT_EQ(metrics["history"].size(), 2u);

@@ -25,8 +25,10 @@ struct Segment {
 // A "2" of line segments, `ink` on `paper(x, y)`, in the box (bx, by, side), strokes `width` pixels wide.
 template <typename Paper>
 GrayImage draw_two(int w, int h, float bx, float by, float side, float width, float ink, Paper paper) {
-  const std::vector<Segment> strokes = {{0.15f, 0.25f, 0.35f, 0.05f}, {0.35f, 0.05f, 0.65f, 0.05f},
-                                        {0.65f, 0.05f, 0.8f, 0.3f},   {0.8f, 0.3f, 0.15f, 0.95f},
+  const std::vector<Segment> strokes = {{0.15f, 0.25f, 0.35f, 0.05f},
+                                        {0.35f, 0.05f, 0.65f, 0.05f},
+                                        {0.65f, 0.05f, 0.8f, 0.3f},
+                                        {0.8f, 0.3f, 0.15f, 0.95f},
                                         {0.15f, 0.95f, 0.85f, 0.95f}};
   GrayImage image(w, h);
   for (int y = 0; y < h; ++y) {

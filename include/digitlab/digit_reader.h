@@ -18,13 +18,13 @@ namespace digitlab {
 
 /// How to read an image.
 struct ReadOptions {
-  bool number = false;             ///< Read a number (several digits in a row) rather than one digit.
-  PreprocessOptions preprocess;    ///< E.g. the canvas says its ink is light on dark.
+  bool number = false;           ///< Read a number (several digits in a row) rather than one digit.
+  PreprocessOptions preprocess;  ///< E.g. the canvas says its ink is light on dark.
 };
 
 /// One digit found in an image, with the model's answer.
 struct DigitReading {
-  PreprocessResult input;   ///< Where it was found (box), the stages, and the 28x28 network input.
+  PreprocessResult input;  ///< Where it was found (box), the stages, and the 28x28 network input.
   Prediction prediction;
 };
 
@@ -52,8 +52,8 @@ struct ImageReading {
 /// (label -1). For showing the preprocessing stages when no model is loaded. Never throws for any image content.
 ImageReading find_digits(const GrayImage& image, const ReadOptions& options = {});
 
-/// Finds and classifies the digits of `image`, all of them in one batch. Throws what Predictor::predict_batch throws (a broken model);
-/// never throws for any image content.
+/// Finds and classifies the digits of `image`, all of them in one batch. Throws what Predictor::predict_batch throws (a
+/// broken model); never throws for any image content.
 ImageReading read_digits(const Predictor& predictor, const GrayImage& image, const ReadOptions& options = {});
 
 }  // namespace digitlab

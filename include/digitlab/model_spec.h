@@ -22,16 +22,16 @@ constexpr size_t kInputPixels = static_cast<size_t>(kInputSide) * kInputSide;
 
 /// The architecture of a DigitLab CNN.
 struct ModelSpec {
-  int64_t input_side = kInputSide;                       ///< Side of the square one-channel input, in pixels.
-  double mean = 0.1307;                           ///< Input normalization, applied inside the model.
+  int64_t input_side = kInputSide;  ///< Side of the square one-channel input, in pixels.
+  double mean = 0.1307;             ///< Input normalization, applied inside the model.
   double std = 0.3081;
   std::vector<int64_t> block_channels{32, 64, 128};  ///< Filters of each conv block.
-  int convs_per_block = 2;                        ///< 3x3 convolutions per block (each with batch norm, ReLU).
-  double conv_dropout = 0.25;                     ///< Dropout after each block's max pool.
-  std::vector<int64_t> hidden{256};               ///< Widths of the hidden dense layers.
-  double dense_dropout = 0.5;                     ///< Dropout after each hidden dense layer.
-  double dense_l2 = 1e-4;                         ///< Keras-style L2 penalty on the first dense layer's weights.
-  int64_t num_classes = 10;                       ///< Outputs of the last dense layer.
+  int convs_per_block = 2;                           ///< 3x3 convolutions per block (each with batch norm, ReLU).
+  double conv_dropout = 0.25;                        ///< Dropout after each block's max pool.
+  std::vector<int64_t> hidden{256};                  ///< Widths of the hidden dense layers.
+  double dense_dropout = 0.5;                        ///< Dropout after each hidden dense layer.
+  double dense_l2 = 1e-4;                            ///< Keras-style L2 penalty on the first dense layer's weights.
+  int64_t num_classes = 10;                          ///< Outputs of the last dense layer.
 
   /// DigitLab's digit network: 3 blocks of 32/64/128 filters, dense 256, 10 classes (the shipped model).
   static ModelSpec digits();

@@ -26,8 +26,8 @@ constexpr float kUnsureBelow = 0.6f;
 
 /// The model's answer for one image.
 struct Prediction {
-  int label = -1;                     ///< Index of the most probable class (for digit models, the digit).
-  std::vector<float> probabilities;   ///< One per class, summing to 1.
+  int label = -1;                    ///< Index of the most probable class (for digit models, the digit).
+  std::vector<float> probabilities;  ///< One per class, summing to 1.
   /// Probability of the predicted class.
   float confidence() const { return label < 0 ? 0.0f : probabilities.at(static_cast<size_t>(label)); }
 };

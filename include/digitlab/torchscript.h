@@ -24,8 +24,7 @@ torch::jit::Module build_torchscript(const DigitNet& net);
 /// Writes build_torchscript(net) to path (temporary name, then rename) with model_card_json
 /// stored as the extra file kModelCardEntry, with "card_version" and "architecture" set. Throws
 /// std::runtime_error naming the path.
-void save_torchscript(const DigitNet& net, const std::filesystem::path& path,
-                      const std::string& model_card_json);
+void save_torchscript(const DigitNet& net, const std::filesystem::path& path, const std::string& model_card_json);
 
 /// A loaded TorchScript digit model and its model card ("{}" when it has none).
 struct LoadedModel {
@@ -41,8 +40,9 @@ struct LoadedModel {
 LoadedModel load_torchscript(const std::filesystem::path& path, const torch::Device& device = torch::kCPU);
 
 /// Rebuilds a DigitNet from a TorchScript model that DigitLab wrote (for re-export, e.g. to ONNX),
-/// loaded from path, with the ModelSpec its card records (older cards: read off the weight shapes). Throws std::runtime_error naming path when the model was not written by
-/// DigitLab (a model from elsewhere lacks the named DigitNet weights).
+/// loaded from path, with the ModelSpec its card records (older cards: read off the weight shapes). Throws
+/// std::runtime_error naming path when the model was not written by DigitLab (a model from elsewhere lacks the named
+/// DigitNet weights).
 DigitNet to_digitnet(const LoadedModel& model, const std::filesystem::path& path);
 
 }  // namespace digitlab

@@ -1,6 +1,6 @@
 #pragma once
-// Trains a DigitNet (any ModelSpec; DigitLab's digit network by default) on MNIST. Knows nothing of Qt: progress goes to callbacks with plain
-// structs, and a stop flag is checked every batch.
+// Trains a DigitNet (any ModelSpec; DigitLab's digit network by default) on MNIST. Knows nothing of Qt: progress goes
+// to callbacks with plain structs, and a stop flag is checked every batch.
 //
 //   digitlab::TrainConfig config;
 //   config.data_dir = digitlab::default_data_dir();
@@ -29,48 +29,48 @@ namespace digitlab {
 
 /// Everything a training run depends on.
 struct TrainConfig {
-  int epochs = 30;                  ///< Maximum epochs.
-  int batch_size = 128;             ///< Images per optimizer step.
-  double lr = 1e-3;                 ///< Initial Adam learning rate.
-  double lr_decay = 0.9;            ///< Learning rate multiplier applied after every epoch.
-  int patience = 8;                 ///< Epochs without improvement before stopping early.
-  bool augment = true;              ///< Random rotation, shift and zoom of training batches.
-  std::string device = "auto";      ///< "auto", "cpu" or "cuda".
-  bool amp = true;                  ///< Mixed precision on CUDA (ignored on CPU).
-  int threads = 0;                  ///< LibTorch CPU threads; 0 = all available cores.
-  uint64_t seed = 42;               ///< Seeds the validation split, shuffling, augmentation, init.
-  std::filesystem::path data_dir;   ///< Folder with the four MNIST files.
-  std::filesystem::path out_dir;    ///< Where the model, checkpoint and metrics.json go.
-  int64_t limit = 0;                ///< Use only the first N training images (0: all 60,000).
-  int64_t test_limit = 0;           ///< Evaluate on the first N test images (0: all 10,000).
-  bool resume = false;              ///< Continue from out_dir/checkpoint.pt.
-  std::string command;              ///< The command line, recorded in metrics.json.
+  int epochs = 30;                        ///< Maximum epochs.
+  int batch_size = 128;                   ///< Images per optimizer step.
+  double lr = 1e-3;                       ///< Initial Adam learning rate.
+  double lr_decay = 0.9;                  ///< Learning rate multiplier applied after every epoch.
+  int patience = 8;                       ///< Epochs without improvement before stopping early.
+  bool augment = true;                    ///< Random rotation, shift and zoom of training batches.
+  std::string device = "auto";            ///< "auto", "cpu" or "cuda".
+  bool amp = true;                        ///< Mixed precision on CUDA (ignored on CPU).
+  int threads = 0;                        ///< LibTorch CPU threads; 0 = all available cores.
+  uint64_t seed = 42;                     ///< Seeds the validation split, shuffling, augmentation, init.
+  std::filesystem::path data_dir;         ///< Folder with the four MNIST files.
+  std::filesystem::path out_dir;          ///< Where the model, checkpoint and metrics.json go.
+  int64_t limit = 0;                      ///< Use only the first N training images (0: all 60,000).
+  int64_t test_limit = 0;                 ///< Evaluate on the first N test images (0: all 10,000).
+  bool resume = false;                    ///< Continue from out_dir/checkpoint.pt.
+  std::string command;                    ///< The command line, recorded in metrics.json.
   ModelSpec model = ModelSpec::digits();  ///< The network to train (a resumed run must keep it).
 };
 
 /// Reported after every optimizer step.
 struct BatchStats {
-  int epoch = 0;                    ///< 1-based.
+  int epoch = 0;  ///< 1-based.
   int epochs = 0;
-  int64_t batch = 0;                ///< 1-based within the epoch.
+  int64_t batch = 0;  ///< 1-based within the epoch.
   int64_t batches = 0;
-  double loss = 0;                  ///< This batch's training loss (cross-entropy + L2).
+  double loss = 0;  ///< This batch's training loss (cross-entropy + L2).
   double lr = 0;
-  double images_per_second = 0;     ///< Throughput since the epoch began.
+  double images_per_second = 0;  ///< Throughput since the epoch began.
 };
 
 /// Reported after every epoch.
 struct EpochStats {
-  int epoch = 0;                    ///< 1-based.
+  int epoch = 0;  ///< 1-based.
   int epochs = 0;
   double train_loss = 0;
-  double train_accuracy = 0;        ///< On the (augmented) training batches, in [0,1].
+  double train_accuracy = 0;  ///< On the (augmented) training batches, in [0,1].
   double val_loss = 0;
-  double val_accuracy = 0;          ///< In [0,1].
-  double lr = 0;                    ///< Learning rate used during this epoch.
+  double val_accuracy = 0;  ///< In [0,1].
+  double lr = 0;            ///< Learning rate used during this epoch.
   double seconds = 0;
   double images_per_second = 0;
-  bool improved = false;            ///< Best validation accuracy so far; the model was saved.
+  bool improved = false;  ///< Best validation accuracy so far; the model was saved.
 };
 
 /// Callbacks; any may be empty. They run on the training thread.
@@ -82,18 +82,18 @@ struct TrainCallbacks {
 
 /// Outcome of Trainer::run().
 struct TrainResult {
-  bool stopped = false;             ///< The stop flag ended the run.
-  bool early_stopped = false;       ///< Patience ran out.
+  bool stopped = false;        ///< The stop flag ended the run.
+  bool early_stopped = false;  ///< Patience ran out.
   int epochs_completed = 0;
-  int best_epoch = 0;               ///< 0 when no epoch completed (then no model was saved).
+  int best_epoch = 0;  ///< 0 when no epoch completed (then no model was saved).
   double best_val_accuracy = 0;
   std::optional<double> test_accuracy;  ///< Absent when stopped by the flag.
-  ConfusionMatrix confusion;        ///< On the test set; empty when stopped by the flag.
-  std::string device;               ///< Description, e.g. "CPU (2 threads)".
+  ConfusionMatrix confusion;            ///< On the test set; empty when stopped by the flag.
+  std::string device;                   ///< Description, e.g. "CPU (2 threads)".
   double wall_seconds = 0;
-  std::filesystem::path model_path;     ///< TorchScript, best weights.
-  std::filesystem::path metrics_path;   ///< metrics.json
-  std::filesystem::path onnx_path;      ///< ONNX twin of model_path; empty when the build has no ONNX
+  std::filesystem::path model_path;    ///< TorchScript, best weights.
+  std::filesystem::path metrics_path;  ///< metrics.json
+  std::filesystem::path onnx_path;     ///< ONNX twin of model_path; empty when the build has no ONNX
 };
 
 /// File names inside TrainConfig::out_dir.

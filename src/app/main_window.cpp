@@ -34,7 +34,8 @@
 namespace digitlab::app {
 namespace {
 
-const char* const kImageFilter = QT_TRANSLATE_NOOP("MainWindow", "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tga);;All files (*)");
+const char* const kImageFilter =
+    QT_TRANSLATE_NOOP("MainWindow", "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tga);;All files (*)");
 
 }  // namespace
 
@@ -58,8 +59,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   statusBar()->addPermanentWidget(modelLabel_, 1);
   statusBar()->addPermanentWidget(deviceLabel_);
   const std::string device = resolve_device("auto");
-  deviceLabel_->setText(device == "cuda" ? tr("Device: %1 (prediction on CPU)").arg(QString::fromStdString(describe_device("cuda")))
-                                         : tr("Device: %1").arg(QString::fromStdString(describe_device("cpu"))));
+  deviceLabel_->setText(device == "cuda"
+                            ? tr("Device: %1 (prediction on CPU)").arg(QString::fromStdString(describe_device("cuda")))
+                            : tr("Device: %1").arg(QString::fromStdString(describe_device("cpu"))));
 
   createMenus();
   connect(upload_, &UploadTab::openRequested, this, &MainWindow::chooseImage);
@@ -158,7 +160,8 @@ bool MainWindow::openImageFile(const QString& path) {
 }
 
 void MainWindow::chooseImage() {
-  const QString path = QFileDialog::getOpenFileName(this, tr("Open an image of a digit"), lastImageFolder_, tr(kImageFilter));
+  const QString path =
+      QFileDialog::getOpenFileName(this, tr("Open an image of a digit"), lastImageFolder_, tr(kImageFilter));
   if (!path.isEmpty()) openImageFile(path);
 }
 

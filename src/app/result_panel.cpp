@@ -12,8 +12,8 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QToolButton>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include <algorithm>
 
@@ -137,7 +137,8 @@ void ResultPanel::showReading(const ImageReading& reading, bool number) {
     button->setToolButtonStyle(Qt::ToolButtonTextUnderIcon);
     button->setIcon(QPixmap::fromImage(readings_[i].input28.scaled(56, 56)));
     button->setIconSize(QSize(56, 56));
-    button->setText(QString("%1  %2").arg(readings_[i].prediction.label).arg(percent(readings_[i].prediction.confidence())));
+    button->setText(
+        QString("%1  %2").arg(readings_[i].prediction.label).arg(percent(readings_[i].prediction.confidence())));
     button->setToolTip(tr("Show the probabilities of digit %1 of the number").arg(i + 1));
     digitButtons_->addButton(button, static_cast<int>(i));
     digitStripLayout_->addWidget(button);

@@ -52,15 +52,14 @@ QWidget* folderRow(QLineEdit* edit, QWidget* parent) {
   layout->addWidget(edit, 1);
   layout->addWidget(browse);
   QObject::connect(browse, &QPushButton::clicked, edit, [edit] {
-    const QString folder = QFileDialog::getExistingDirectory(edit->window(), QObject::tr("Choose a folder"), edit->text());
+    const QString folder =
+        QFileDialog::getExistingDirectory(edit->window(), QObject::tr("Choose a folder"), edit->text());
     if (!folder.isEmpty()) edit->setText(folder);
   });
   return row;
 }
 
-QString defaultOutputFolder() {
-  return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/runs";
-}
+QString defaultOutputFolder() { return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/runs"; }
 
 }  // namespace
 
@@ -350,7 +349,8 @@ void TrainTab::downloadData() {
   progress_->setFormat(tr("Downloading MNIST…"));
   appendLog(tr("downloading MNIST into %1").arg(folder));
   downloader_->resetCancel();
-  QMetaObject::invokeMethod(downloader_, [d = downloader_, folder] { d->run(folder); }, Qt::QueuedConnection);
+  QMetaObject::invokeMethod(
+      downloader_, [d = downloader_, folder] { d->run(folder); }, Qt::QueuedConnection);
 }
 
 void TrainTab::onDownloadProgress(double fraction, const QString& file) {
@@ -400,11 +400,13 @@ void TrainTab::start() {
     downloadData();
     return;
   }
-  const QString base = outputFolder_->text().trimmed().isEmpty() ? defaultOutputFolder() : outputFolder_->text().trimmed();
+  const QString base =
+      outputFolder_->text().trimmed().isEmpty() ? defaultOutputFolder() : outputFolder_->text().trimmed();
   // A folder of its own for every run, even for two started within the same second.
   const QString stamp = "run-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss");
   runFolder_ = QDir(base).filePath(stamp);
-  for (int n = 2; QFileInfo::exists(runFolder_); ++n) runFolder_ = QDir(base).filePath(stamp + "-" + QString::number(n));
+  for (int n = 2; QFileInfo::exists(runFolder_); ++n)
+    runFolder_ = QDir(base).filePath(stamp + "-" + QString::number(n));
   c.out_dir = runFolder_.toStdString();
 
   charts_->reset(c.epochs);
@@ -423,7 +425,8 @@ void TrainTab::start() {
   setBusy(true);
   runTimer_.start();
   worker_->resetStop();
-  QMetaObject::invokeMethod(worker_, [w = worker_, c] { w->run(c); }, Qt::QueuedConnection);
+  QMetaObject::invokeMethod(
+      worker_, [w = worker_, c] { w->run(c); }, Qt::QueuedConnection);
 }
 
 void TrainTab::stop() {

@@ -31,7 +31,8 @@ QImage sideBySide(const std::vector<DigitReading>& digits) {
   QImage strip(n * kInputSide + (n - 1) * kGap, kInputSide, QImage::Format_Grayscale8);
   strip.fill(QColor(40, 44, 52));
   QPainter painter(&strip);
-  for (int i = 0; i < n; ++i) painter.drawImage(i * (kInputSide + kGap), 0, toQImage(digits[static_cast<size_t>(i)].input.input28));
+  for (int i = 0; i < n; ++i)
+    painter.drawImage(i * (kInputSide + kGap), 0, toQImage(digits[static_cast<size_t>(i)].input.input28));
   return strip;
 }
 
@@ -42,7 +43,8 @@ QImage withBoxes(const QImage& original, const std::vector<DigitReading>& digits
   QPen pen(QColor(63, 185, 80));
   pen.setWidthF(std::max(2.0, framed.width() / 150.0));
   painter.setPen(pen);
-  for (const DigitReading& d : digits) painter.drawRect(d.input.box.x, d.input.box.y, d.input.box.width, d.input.box.height);
+  for (const DigitReading& d : digits)
+    painter.drawRect(d.input.box.x, d.input.box.y, d.input.box.width, d.input.box.height);
   return framed;
 }
 

@@ -21,8 +21,7 @@ void ensure_mnist(const std::filesystem::path& dir, bool offline) {
     load_mnist(dir);  // throws, naming the first missing file
     return;
   }
-  std::fprintf(stderr, "MNIST is missing from %s; downloading %zu file(s)\n", dir.string().c_str(),
-               missing.size());
+  std::fprintf(stderr, "MNIST is missing from %s; downloading %zu file(s)\n", dir.string().c_str(), missing.size());
   const auto& interrupt = InterruptFlag::install();
   ProgressBar bar;
   std::string current;

@@ -43,9 +43,12 @@ void print_table(const ConfusionMatrix& m, const std::string& model, const std::
 void print_json(const ConfusionMatrix& m, const std::string& model, const std::string& device) {
   nlohmann::json per_class = nlohmann::json::array();
   for (int l = 0; l < m.classes(); ++l) per_class.push_back(m.class_accuracy(l));
-  const nlohmann::json out = {{"model", model},          {"device", device},
-                              {"images", m.total()},     {"correct", m.correct()},
-                              {"accuracy", m.accuracy()}, {"per_class_accuracy", per_class},
+  const nlohmann::json out = {{"model", model},
+                              {"device", device},
+                              {"images", m.total()},
+                              {"correct", m.correct()},
+                              {"accuracy", m.accuracy()},
+                              {"per_class_accuracy", per_class},
                               {"confusion_matrix", nlohmann::json::parse(m.to_json())}};
   std::printf("%s\n", out.dump(2).c_str());
 }
@@ -59,9 +62,8 @@ int run_eval(const EvalOptions& options) {
   ensure_mnist(dir, options.offline);
   const MnistSet data = load_mnist(dir);
   auto module = model.module;
-  const ConfusionMatrix matrix = evaluate(
-      [&module](const torch::Tensor& x) { return module.forward({x}).toTensor(); }, data.test, device,
-      options.limit);
+  const ConfusionMatrix matrix = evaluate([&module](const torch::Tensor& x) { return module.forward({x}).toTensor(); },
+                                          data.test, device, options.limit);
   const std::string device_text = describe_device(device_name);
   if (options.json) {
     print_json(matrix, options.model, device_text);
@@ -76,13 +78,12 @@ int run_eval(const EvalOptions& options) {
 void add_eval_command(CLI::App& app, CommandAction& action) {
   auto* cmd = app.add_subcommand("eval", "Evaluate a TorchScript model on the 10,000 MNIST test images");
   auto options = std::make_shared<EvalOptions>();
-  cmd->add_option("MODEL", options->model, "TorchScript model file (e.g. models/digitnet.pt)")
-      ->required();
+  cmd->add_option("MODEL", options->model, "TorchScript model file (e.g. models/digitnet.pt)")->required();
   cmd->add_option("--data", options->data, "MNIST folder (default: $DIGITLAB_DATA or ~/.local/share/digitlab/mnist)");
-  cmd->add_option("--device", options->device, "auto, cpu or cuda")->capture_default_str()
+  cmd->add_option("--device", options->device, "auto, cpu or cuda")
+      ->capture_default_str()
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  cmd->add_option("--threads", options->threads, "CPU threads (0: all available cores)")
-      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", options->threads, "CPU threads (0: all available cores)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--limit", options->limit, "Evaluate only the first N test images")->check(CLI::PositiveNumber);
   cmd->add_flag("--json", options->json, "Print the result as JSON");
   cmd->add_flag("--offline", options->offline, "Never download MNIST; fail if it is missing");

@@ -10,8 +10,7 @@ std::atomic<bool> g_interrupted{false};
 
 void on_sigint(int) {
   if (g_interrupted.exchange(true)) _exit(130);
-  static const char kMessage[] =
-      "\nInterrupted: stopping after the current batch (press Ctrl-C again to quit now)\n";
+  static const char kMessage[] = "\nInterrupted: stopping after the current batch (press Ctrl-C again to quit now)\n";
   // write() is async-signal-safe; the return value has no use here.
   [[maybe_unused]] const auto n = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
 }

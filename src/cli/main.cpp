@@ -17,11 +17,12 @@ int main(int argc, char** argv) {
   invocation() = "digitlab-cli";
   for (int i = 1; i < argc; ++i) invocation() += std::string(" ") + argv[i];
   CLI::App app{"DigitLab command-line tool: handwritten digit recognition with LibTorch", "digitlab-cli"};
-  app.set_version_flag("--version", std::string("digitlab-cli ") + digitlab::digitlab_version() +
-                                        " (LibTorch " + digitlab::torch_version() + ")");
+  app.set_version_flag("--version", std::string("digitlab-cli ") + digitlab::digitlab_version() + " (LibTorch " +
+                                        digitlab::torch_version() + ")");
   app.require_subcommand(1);
-  app.footer("Exit codes: 0 success, 1 runtime failure, 2 bad usage, 130 interrupted.\n"
-             "Run `digitlab-cli COMMAND --help` for a command's options.");
+  app.footer(
+      "Exit codes: 0 success, 1 runtime failure, 2 bad usage, 130 interrupted.\n"
+      "Run `digitlab-cli COMMAND --help` for a command's options.");
 
   CommandAction action;
   add_train_command(app, action);

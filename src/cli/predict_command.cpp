@@ -154,21 +154,24 @@ int run_predict(const PredictOptions& o) {
   } else {
     for (const auto& r : results) print_text(r, o);
   }
-  const bool any_failed = std::any_of(results.begin(), results.end(), [](const FileResult& r) { return !r.error.empty(); });
+  const bool any_failed =
+      std::any_of(results.begin(), results.end(), [](const FileResult& r) { return !r.error.empty(); });
   return any_failed ? kExitFailure : kExitOk;
 }
 
 }  // namespace
 
 void add_predict_command(CLI::App& app, CommandAction& action) {
-  auto* cmd = app.add_subcommand("predict", "Read the digit (or, with --multi, the number) in images or folders of images");
+  auto* cmd =
+      app.add_subcommand("predict", "Read the digit (or, with --multi, the number) in images or folders of images");
   auto options = std::make_shared<PredictOptions>();
   cmd->add_option("MODEL", options->model, "TorchScript model (e.g. models/digitnet.pt)")->required();
   cmd->add_option("IMAGE", options->inputs, "Image files (PNG, JPEG, BMP, GIF, TGA) or folders of them")->required();
   cmd->add_flag("--json", options->json, "Print the results as JSON");
   cmd->add_flag("--csv", options->csv, "Print the results as CSV");
   cmd->add_flag("--multi", options->multi, "Read several digits left to right as one number");
-  cmd->add_option("--top", options->top, "How many candidates to show per digit")->capture_default_str()
+  cmd->add_option("--top", options->top, "How many candidates to show per digit")
+      ->capture_default_str()
       ->check(CLI::Range(1, 10));
   cmd->add_option("--threads", options->threads, "CPU threads (0: all available cores)")->check(CLI::NonNegativeNumber);
   cmd->callback([&action, options] {

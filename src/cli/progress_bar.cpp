@@ -30,8 +30,8 @@ void ProgressBar::update(const std::string& label, double fraction, const std::s
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   const std::string eta =
       fraction > 0.01 ? "ETA " + format_duration(elapsed * (1.0 - fraction) / fraction) : "ETA --:--";
-  std::printf("\r\033[K%s [%s] %3d%%  %s  %s", label.c_str(), bar.c_str(),
-              static_cast<int>(fraction * 100), eta.c_str(), suffix.c_str());
+  std::printf("\r\033[K%s [%s] %3d%%  %s  %s", label.c_str(), bar.c_str(), static_cast<int>(fraction * 100),
+              eta.c_str(), suffix.c_str());
   std::fflush(stdout);
   drawn_ = true;
 }

@@ -86,15 +86,20 @@ void add_train_command(CLI::App& app, CommandAction& action) {
   cmd->add_option("--batch-size", c.batch_size, "Images per step")->capture_default_str()->check(CLI::Range(2, 65536));
   cmd->add_option("--lr", c.lr, "Initial Adam learning rate")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--lr-decay", c.lr_decay, "Learning rate multiplier per epoch")
-      ->capture_default_str()->check(CLI::Range(1e-6, 1.0));
+      ->capture_default_str()
+      ->check(CLI::Range(1e-6, 1.0));
   cmd->add_option("--patience", c.patience, "Epochs without a better validation accuracy before stopping")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--no-augment", options->no_augment, "Turn off rotation/shift/zoom augmentation");
-  cmd->add_option("--device", c.device, "auto, cpu or cuda")->capture_default_str()
+  cmd->add_option("--device", c.device, "auto, cpu or cuda")
+      ->capture_default_str()
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  cmd->add_option("--amp", options->amp, "Mixed precision on CUDA: on or off")->capture_default_str()
+  cmd->add_option("--amp", options->amp, "Mixed precision on CUDA: on or off")
+      ->capture_default_str()
       ->check(CLI::IsMember({"on", "off"}));
-  cmd->add_option("--threads", c.threads, "CPU threads (0: all available cores)")->capture_default_str()
+  cmd->add_option("--threads", c.threads, "CPU threads (0: all available cores)")
+      ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--seed", c.seed, "Random seed; CPU runs with the same seed repeat exactly")->capture_default_str();
   cmd->add_option("--data", options->data, "MNIST folder (default: $DIGITLAB_DATA or ~/.local/share/digitlab/mnist)");

@@ -42,7 +42,8 @@ void settle() {
 
 bool shoot(QWidget* window, const QString& path) {
   const QRect frame = window->frameGeometry();
-  const QPixmap shot = QGuiApplication::primaryScreen()->grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height());
+  const QPixmap shot =
+      QGuiApplication::primaryScreen()->grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height());
   if (!shot.save(path, "PNG")) {
     std::fprintf(stderr, "app_screenshots: cannot write %s\n", qPrintable(path));
     return false;

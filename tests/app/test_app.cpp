@@ -2,13 +2,13 @@
 // files, and a tiny training run from the Train tab with its plot, progress, Stop and "Use this model".
 #include "canvas_widget.h"
 #include "draw_tab.h"
+#include "image_view.h"
 #include "main_window.h"
 #include "result_panel.h"
 #include "stroke_writer.h"
 #include "train_tab.h"
 #include "training_charts.h"
 #include "upload_tab.h"
-#include "image_view.h"
 
 #include <digitlab/mnist.h>
 #include <digitlab/mnist_downloader.h>
@@ -170,7 +170,7 @@ class AppTest : public QObject {
     drawDigit(draw()->canvas(), 7);  // dozens of mouse moves in one go
     QCOMPARE(updates.count(), 0);    // nothing yet: the pen has not paused
     QTRY_COMPARE(drawnAnswer(), QString("7"));
-    QCOMPARE(updates.count(), 1);    // one prediction for the whole burst
+    QCOMPARE(updates.count(), 1);  // one prediction for the whole burst
     draw()->setLiveMode(false);
   }
 
@@ -278,7 +278,8 @@ class AppTest : public QObject {
     QVERIFY(train()->useModelButton()->isEnabled());
     QTest::mouseClick(train()->useModelButton(), Qt::LeftButton);
     QCOMPARE(window_->modelPath(), train()->lastRunFolder() + "/digitnet.pt");
-    QVERIFY2(window_->modelStatus().contains(QDir(train()->lastRunFolder()).dirName()), qPrintable(window_->modelStatus()));
+    QVERIFY2(window_->modelStatus().contains(QDir(train()->lastRunFolder()).dirName()),
+             qPrintable(window_->modelStatus()));
     draw()->predict();  // the new model answers
     QVERIFY(!drawnAnswer().isEmpty());
     QVERIFY(window_->loadModel(QStringLiteral(DIGITLAB_SOURCE_DIR "/models/digitnet.pt")));

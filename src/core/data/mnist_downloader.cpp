@@ -1,16 +1,16 @@
 #include <digitlab/mnist_downloader.h>
 
-#include "util/atomic_write.h"
 #include <digitlab/mnist.h>
 #include "data/sha256.h"
+#include "util/atomic_write.h"
 
 #include "data/http_fetch.h"
 
 #include <algorithm>
-#include <cstdlib>
-#include <sstream>
 #include <chrono>
+#include <cstdlib>
 #include <exception>
+#include <sstream>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
@@ -92,8 +92,8 @@ void MnistDownloader::download(const std::string& file_name, const std::string& 
     std::string failure;
     for (int attempt = 0; attempt <= retries_; ++attempt) {
       if (attempt > 0) std::this_thread::sleep_for(kRetryBackoff * attempt);
-      const detail::FetchResult result = detail::http_fetch(
-          url, tmp, connect_timeout_s_, low_speed_time_s_, [&](int64_t received, int64_t total) {
+      const detail::FetchResult result =
+          detail::http_fetch(url, tmp, connect_timeout_s_, low_speed_time_s_, [&](int64_t received, int64_t total) {
             report.received = received;
             report.total = total;
             return !progress || progress(report);

@@ -25,7 +25,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr uintmax_t kMaxFileBytes = uintmax_t{1} << 30;  // stb takes an int length; real photos are far smaller
-constexpr float kOpaqueAlpha = 0.5f;                      // a pixel at least this opaque shows its own colour
+constexpr float kOpaqueAlpha = 0.5f;                     // a pixel at least this opaque shows its own colour
 constexpr float kSheetFill = 0.7f;       // opaque part filling this much of its box is a sheet, not strokes
 constexpr float kSheetContrast = 0.25f;  // a sheet holds ink at least this much darker or lighter than itself
 constexpr float kSheetMinorityShare = 0.002f;
@@ -132,8 +132,7 @@ float choose_background(const Planes& planes, int width, int height) {
 }
 
 GrayImage flatten_alpha(Planes planes, int width, int height) {
-  const bool any_transparent =
-      std::any_of(planes.alpha.begin(), planes.alpha.end(), [](float a) { return a < 1.0f; });
+  const bool any_transparent = std::any_of(planes.alpha.begin(), planes.alpha.end(), [](float a) { return a < 1.0f; });
   if (planes.alpha.empty() || !any_transparent) return GrayImage(width, height, std::move(planes.luma));
   const float background = choose_background(planes, width, height);
   for (size_t i = 0; i < planes.luma.size(); ++i) {
@@ -153,8 +152,8 @@ GrayImage decode_pixels(const uint8_t* data, int length, const std::string& name
     const size_t pixels = static_cast<size_t>(width) * static_cast<size_t>(height);
     return flatten_alpha(split_planes(samples.get(), pixels, channels, 1.0f / 65535.0f), width, height);
   }
-  std::unique_ptr<stbi_uc, void (*)(void*)> samples(
-      stbi_load_from_memory(data, length, &width, &height, &channels, 0), stbi_image_free);
+  std::unique_ptr<stbi_uc, void (*)(void*)> samples(stbi_load_from_memory(data, length, &width, &height, &channels, 0),
+                                                    stbi_image_free);
   if (!samples) fail(name, std::string("corrupt or truncated ") + format + " data: " + stb_reason());
   const size_t pixels = static_cast<size_t>(width) * static_cast<size_t>(height);
   return flatten_alpha(split_planes(samples.get(), pixels, channels, 1.0f / 255.0f), width, height);
@@ -243,14 +242,34 @@ GrayImage apply_exif_orientation(const GrayImage& image, int orientation) {
     for (int x = 0; x < out.width(); ++x) {
       int sx = x, sy = y;
       switch (orientation) {
-        case 2: sx = w - 1 - x; break;
-        case 3: sx = w - 1 - x; sy = h - 1 - y; break;
-        case 4: sy = h - 1 - y; break;
-        case 5: sx = y; sy = x; break;
-        case 6: sx = y; sy = h - 1 - x; break;
-        case 7: sx = w - 1 - y; sy = h - 1 - x; break;
-        case 8: sx = w - 1 - y; sy = x; break;
-        default: break;
+        case 2:
+          sx = w - 1 - x;
+          break;
+        case 3:
+          sx = w - 1 - x;
+          sy = h - 1 - y;
+          break;
+        case 4:
+          sy = h - 1 - y;
+          break;
+        case 5:
+          sx = y;
+          sy = x;
+          break;
+        case 6:
+          sx = y;
+          sy = h - 1 - x;
+          break;
+        case 7:
+          sx = w - 1 - y;
+          sy = h - 1 - x;
+          break;
+        case 8:
+          sx = w - 1 - y;
+          sy = x;
+          break;
+        default:
+          break;
       }
       out.at(x, y) = image.at(sx, sy);
     }

@@ -13,11 +13,11 @@ namespace digitlab::detail {
 
 /// One look at (a region of) the input: its working image, which way the ink is, the normalised ink and strokes.
 struct InkAnalysis {
-  Region region;           // the part of the input looked at
-  int factor = 1;          // input pixels per working pixel
-  GrayImage work;          // that region at working resolution
+  Region region;   // the part of the input looked at
+  int factor = 1;  // input pixels per working pixel
+  GrayImage work;  // that region at working resolution
   bool dark_ink = true;
-  GrayImage ink;           // normalised ink, white on black; empty when there is too little contrast
+  GrayImage ink;            // normalised ink, white on black; empty when there is too little contrast
   std::vector<int> labels;  // component per working pixel, -1 for none
   std::vector<Component> components;
   std::vector<int> candidates;  // components that may be writing

@@ -65,17 +65,21 @@ bool is_ruled_line(const Component& c, int w, int h, int writing_x0, int writing
 // blurred lighting estimate) are erased from `residue` when they hold most of the component's ink, so a digit
 // touching the edge survives and the top bar of a 7 in a tight crop (a small part of the 7) stays. Returns
 // whether anything was erased.
-bool erase_paper_edges(const GrayImage& ink, const std::vector<int>& labels,
-                       const std::vector<Component>& components, int blur, std::vector<float>& residue) {
+bool erase_paper_edges(const GrayImage& ink, const std::vector<int>& labels, const std::vector<Component>& components,
+                       int blur, std::vector<float>& residue) {
   const int w = ink.width();
   const int h = ink.height();
   // Pixel at position `along` side `side` (top, bottom, left, right), `in` pixels in from it.
   const auto index = [&](int side, int along, int in) -> size_t {
     switch (side) {
-      case 0: return static_cast<size_t>(in) * w + along;
-      case 1: return static_cast<size_t>(h - 1 - in) * w + along;
-      case 2: return static_cast<size_t>(along) * w + in;
-      default: return static_cast<size_t>(along) * w + (w - 1 - in);
+      case 0:
+        return static_cast<size_t>(in) * w + along;
+      case 1:
+        return static_cast<size_t>(h - 1 - in) * w + along;
+      case 2:
+        return static_cast<size_t>(along) * w + in;
+      default:
+        return static_cast<size_t>(along) * w + (w - 1 - in);
     }
   };
   std::vector<std::array<int, 4>> bands(components.size(), {0, 0, 0, 0});  // band depth per side, 0 for none
@@ -170,8 +174,8 @@ bool erase_ruled_rows(const GrayImage& ink, std::vector<float>& residue) {
       const int top = std::max(0, y0 - 1);  // the line's soft edges go too
       const int bottom = std::min(h - 1, y1 + 1);
       for (int x = 0; x < w; ++x) {
-        const bool crossed = top > 0 && bottom < h - 1 && ink.at(x, top - 1) >= kMaskLevel &&
-                             ink.at(x, bottom + 1) >= kMaskLevel;
+        const bool crossed =
+            top > 0 && bottom < h - 1 && ink.at(x, top - 1) >= kMaskLevel && ink.at(x, bottom + 1) >= kMaskLevel;
         const float bridge = crossed ? std::min(residue[static_cast<size_t>(top - 1) * w + x],
                                                 residue[static_cast<size_t>(bottom + 1) * w + x])
                                      : 0.0f;

@@ -13,8 +13,8 @@ namespace digitlab::detail {
 /// Erases from `residue` the bands along the image's sides that hold most of a component covering most of a long
 /// side (paper edges, a desk around the sheet); `blur` widens the bands for the blurred lighting estimate. Returns
 /// whether anything was erased.
-bool erase_paper_edges(const GrayImage& ink, const std::vector<int>& labels,
-                       const std::vector<Component>& components, int blur, std::vector<float>& residue);
+bool erase_paper_edges(const GrayImage& ink, const std::vector<int>& labels, const std::vector<Component>& components,
+                       int blur, std::vector<float>& residue);
 
 /// Erases from `residue` the ruled lines crossing the writing, bridging the strokes that cross them. Returns
 /// whether anything was erased.

@@ -206,8 +206,7 @@ Tones split_tones(const GrayImage& work, const SmallCopy& small) {
   const double total = t.light_pixels + t.dark_pixels;
   const double light_share = std::clamp(t.light_pixels / total, 1e-3, 1.0 - 1e-3);
   const double score = std::log((t.light + 0.5) / (t.dark + 0.5)) +
-                       kAreaWeight * std::log(light_share / (1.0 - light_share)) +
-                       kBorderWeight * border;
+                       kAreaWeight * std::log(light_share / (1.0 - light_share)) + kBorderWeight * border;
   Tones tones;
   tones.dark_ink = score > 0.0;
   const double ink_pixels = tones.dark_ink ? t.dark_pixels : t.light_pixels;

@@ -38,8 +38,7 @@ std::pair<Crop, const InkAnalysis*> refine(const GrayImage& image, const InkAnal
   region.y = std::max(0, box.y - margin);
   region.width = std::min(image.width(), box.x + box.width + margin) - region.x;
   region.height = std::min(image.height(), box.y + box.height + margin) - region.y;
-  fine = analyse_ink(image, region, options,
-                     coarse.dark_ink ? InkPolarity::kDarkOnLight : InkPolarity::kLightOnDark);
+  fine = analyse_ink(image, region, options, coarse.dark_ink ? InkPolarity::kDarkOnLight : InkPolarity::kLightOnDark);
   if (fine.ink.empty() || fine.factor >= coarse.factor) return {std::move(crop), &coarse};
   Component target;
   target.x0 = (box.x - region.x) / fine.factor;

@@ -33,8 +33,8 @@ void add_fragments(const InkAnalysis& a, std::vector<int>& chosen) {
   const int margin = static_cast<int>(kFragmentMargin * box.longer());
   for (int i : a.candidates) {
     const Component& c = a.components[i];
-    const bool inside = c.x0 >= box.x0 - margin && c.x1 <= box.x1 + margin && c.y0 >= box.y0 - margin &&
-                        c.y1 <= box.y1 + margin;
+    const bool inside =
+        c.x0 >= box.x0 - margin && c.x1 <= box.x1 + margin && c.y0 >= box.y0 - margin && c.y1 <= box.y1 + margin;
     if (inside && std::find(chosen.begin(), chosen.end(), i) == chosen.end()) chosen.push_back(i);
   }
 }

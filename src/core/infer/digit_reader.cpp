@@ -34,8 +34,10 @@ ImageReading find_digits(const GrayImage& image, const ReadOptions& options) {
     for (auto& digit : preprocess_multi(image, options.preprocess)) reading.digits.push_back({std::move(digit), {}});
   } else {
     PreprocessResult single = preprocess(image, options.preprocess);
-    if (single.found) reading.digits.push_back({std::move(single), {}});
-    else reading.not_found = std::move(single);
+    if (single.found)
+      reading.digits.push_back({std::move(single), {}});
+    else
+      reading.not_found = std::move(single);
   }
   // A number with no digits is shown as the single-digit view of the image says it.
   if (options.number && reading.digits.empty()) reading.not_found = preprocess(image, options.preprocess);

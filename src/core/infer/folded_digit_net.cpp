@@ -19,10 +19,10 @@ constexpr int64_t kChunk = 4;
 std::pair<torch::Tensor, torch::Tensor> fold(const torch::nn::Conv2d& conv, const torch::nn::BatchNorm2d& bn) {
   const auto scale = bn->weight.to(torch::kDouble) / (bn->running_var.to(torch::kDouble) + bn->options.eps()).sqrt();
   const auto weight = (conv->weight.to(torch::kDouble) * scale.view({-1, 1, 1, 1})).to(torch::kFloat).contiguous();
-  const auto bias = ((conv->bias.to(torch::kDouble) - bn->running_mean.to(torch::kDouble)) * scale +
-                     bn->bias.to(torch::kDouble))
-                        .to(torch::kFloat)
-                        .contiguous();
+  const auto bias =
+      ((conv->bias.to(torch::kDouble) - bn->running_mean.to(torch::kDouble)) * scale + bn->bias.to(torch::kDouble))
+          .to(torch::kFloat)
+          .contiguous();
   return {weight, bias};
 }
 
@@ -146,9 +146,8 @@ void FoldedDigitNet::forward(const float* images, int64_t n, int threads, float*
   const size_t largest = static_cast<size_t>(n) * side * side * convs_.front().in_channels();
   float* buffers[2] = {workspace(0, largest), workspace(1, largest)};
   int size = side;
-  run_parts(conv1_.parts(n, threads), threads, [&](int64_t begin, int64_t end) {
-    conv1_.run(images, n, side, side, threads, begin, end, buffers[0]);
-  });
+  run_parts(conv1_.parts(n, threads), threads,
+            [&](int64_t begin, int64_t end) { conv1_.run(images, n, side, side, threads, begin, end, buffers[0]); });
   int current = 0;
   for (size_t i = 0; i < convs_.size(); ++i) {
     const bool pool = spec_.ends_block(static_cast<int>(i) + 1);

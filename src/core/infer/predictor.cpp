@@ -35,8 +35,7 @@ std::vector<int> top_classes(const Prediction& prediction, int k) {
 
 class Predictor::Impl {
  public:
-  Impl(const std::filesystem::path& path, const std::string& device_name)
-      : path_(path), device_(device_name) {
+  Impl(const std::filesystem::path& path, const std::string& device_name) : path_(path), device_(device_name) {
     LoadedModel loaded = load_torchscript(path, device_);
     card_ = loaded.model_card_json;
     test_accuracy_ = loaded.test_accuracy.value_or(-1.0);
@@ -50,15 +49,15 @@ class Predictor::Impl {
       auto frozen = torch::jit::freeze(loaded.module);
       module_ = torch::jit::optimize_for_inference(frozen);
     } catch (const std::exception& e) {
-      throw std::runtime_error(path.string() + ": cannot prepare the model for inference: " +
-                               std::string(e.what()).substr(0, 200));
+      throw std::runtime_error(path.string() +
+                               ": cannot prepare the model for inference: " + std::string(e.what()).substr(0, 200));
     }
   }
 
   std::vector<Prediction> run(const float* pixels, size_t count) const {
     c10::InferenceMode inference;
-    auto input = torch::from_blob(const_cast<float*>(pixels),
-                                  {static_cast<int64_t>(count), 1, kInputSide, kInputSide}, torch::kFloat);
+    auto input = torch::from_blob(const_cast<float*>(pixels), {static_cast<int64_t>(count), 1, kInputSide, kInputSide},
+                                  torch::kFloat);
     torch::Tensor probs;
     if (folded_) {
       probs = folded_->probabilities(input);
@@ -85,7 +84,7 @@ class Predictor::Impl {
   std::filesystem::path path_;
   torch::Device device_;
   std::optional<FoldedDigitNet> folded_;  ///< Set for DigitLab's DigitNet on the CPU.
-  torch::jit::Module module_;              ///< Frozen and optimized, for every other model.
+  torch::jit::Module module_;             ///< Frozen and optimized, for every other model.
   std::string card_;
   double test_accuracy_ = -1;
   int64_t classes_ = 0;
@@ -110,8 +109,7 @@ Prediction Predictor::predict(const std::vector<float>& image) const {
 std::vector<Prediction> Predictor::predict_batch(const std::vector<float>& images, size_t count) const {
   if (images.size() != count * kInputPixels) {
     throw std::invalid_argument("predict_batch: expected " + std::to_string(count) + " x " +
-                                std::to_string(kInputPixels) + " pixels, got " +
-                                std::to_string(images.size()));
+                                std::to_string(kInputPixels) + " pixels, got " + std::to_string(images.size()));
   }
   if (count == 0) return {};
   return impl_->run(images.data(), count);

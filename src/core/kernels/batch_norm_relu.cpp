@@ -72,8 +72,8 @@ DIGITLAB_SIMD_TARGET void plane_grad_sums(const float* g, const float* x, const 
 }
 
 /// grad_x = a * masked g + d * (x - m) + b over one plane.
-DIGITLAB_SIMD_TARGET void plane_grad_input(const float* g, const float* x, const float* y, int64_t hw, float m,
-                                           float a, float b, float d, float* out) {
+DIGITLAB_SIMD_TARGET void plane_grad_input(const float* g, const float* x, const float* y, int64_t hw, float m, float a,
+                                           float b, float d, float* out) {
   const Float8 zero{};
   int64_t j = 0;
   for (; j + kLanes <= hw; j += kLanes) {

@@ -17,7 +17,8 @@ DenseLayer::DenseLayer(const float* weight, const float* bias, int in_features, 
       bias_(bias, bias + out_features) {
   std::vector<float> transposed(static_cast<size_t>(in_) * out_);
   for (int o = 0; o < out_; ++o) {
-    for (int i = 0; i < in_; ++i) transposed[static_cast<size_t>(i) * out_ + o] = weight[static_cast<size_t>(o) * in_ + i];
+    for (int i = 0; i < in_; ++i)
+      transposed[static_cast<size_t>(i) * out_ + o] = weight[static_cast<size_t>(o) * in_ + i];
   }
   packed_ = simd::pack_panels(transposed.data(), in_, out_);
 }

@@ -12,7 +12,11 @@ constexpr int kBandsPerImage = 4;
 }  // namespace
 
 InputConv3x3::InputConv3x3(const float* weight, const float* bias, int out_channels, float mean, float std)
-    : out_(out_channels), mean_(mean), inv_std_(1.0f / std), weight_(9 * out_channels), bias_(bias, bias + out_channels) {
+    : out_(out_channels),
+      mean_(mean),
+      inv_std_(1.0f / std),
+      weight_(9 * out_channels),
+      bias_(bias, bias + out_channels) {
   if (out_ % kGroup != 0) {
     throw std::invalid_argument("InputConv3x3: out_channels must be a multiple of 32");
   }

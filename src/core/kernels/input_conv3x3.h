@@ -11,7 +11,8 @@ namespace digitlab {
 /// Output is NHWC floats. Callers check simd::available() first.
 class InputConv3x3 {
  public:
-  /// weight: out x 1 x 3 x 3 floats in PyTorch's order; bias: out floats; out_channels a multiple of 32. Pixels are normalized as (x - mean) / std.
+  /// weight: out x 1 x 3 x 3 floats in PyTorch's order; bias: out floats; out_channels a multiple of 32. Pixels are
+  /// normalized as (x - mean) / std.
   InputConv3x3(const float* weight, const float* bias, int out_channels, float mean, float std);
 
   /// Parts a call for `images` is cut into: row bands of each image, several per image when there are too

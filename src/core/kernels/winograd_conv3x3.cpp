@@ -51,8 +51,9 @@ WinogradConv3x3::WinogradConv3x3(const float* weight, const float* bias, int in_
         for (int c = 0; c < 4; ++c) {
           const double value = gg[r][0] * G[c][0] + gg[r][1] * G[c][1] + gg[r][2] * G[c][2];
           const int position = r * 4 + c;
-          const size_t at = ((static_cast<size_t>(position) * panels + o / simd::kPanelWidth) * in_ + i) *
-                                simd::kPanelWidth + o % simd::kPanelWidth;
+          const size_t at =
+              ((static_cast<size_t>(position) * panels + o / simd::kPanelWidth) * in_ + i) * simd::kPanelWidth +
+              o % simd::kPanelWidth;
           u_[at] = static_cast<float>(value);
         }
       }
@@ -220,7 +221,8 @@ DIGITLAB_SIMD_TARGET void WinogradConv3x3::transform_output(const float* m, cons
         for (int j = 0; j < 2; ++j) {
           const int oy = 2 * ty + i, ox = 2 * tx + j;
           if (oy >= out_h || ox >= out_w) continue;
-          simd::store8(image_out + (static_cast<int64_t>(oy) * out_w + ox) * out_ + channel, simd::relu8(values[i][j] + bias));
+          simd::store8(image_out + (static_cast<int64_t>(oy) * out_w + ox) * out_ + channel,
+                       simd::relu8(values[i][j] + bias));
         }
       }
     }

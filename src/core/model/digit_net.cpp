@@ -12,13 +12,13 @@ DigitNetImpl::DigitNetImpl(ModelSpec spec) : spec_(std::move(spec)) {
     const auto out = spec_.conv_out_channels(i);
     convs_.push_back(register_module(
         "conv" + std::to_string(i + 1),
-        torch::nn::Conv2d(torch::nn::Conv2dOptions(spec_.conv_in_channels(i), out, /*kernel_size=*/3)
-                              .padding(/*padding=*/1))));
+        torch::nn::Conv2d(
+            torch::nn::Conv2dOptions(spec_.conv_in_channels(i), out, /*kernel_size=*/3).padding(/*padding=*/1))));
     bns_.push_back(register_module("bn" + std::to_string(i + 1), torch::nn::BatchNorm2d(out)));
   }
   for (int i = 0; i < spec_.dense_count(); ++i) {
-    dense_.push_back(register_module(
-        "fc" + std::to_string(i + 1), torch::nn::Linear(spec_.dense_in_features(i), spec_.dense_out_features(i))));
+    dense_.push_back(register_module("fc" + std::to_string(i + 1),
+                                     torch::nn::Linear(spec_.dense_in_features(i), spec_.dense_out_features(i))));
   }
 }
 
@@ -38,13 +38,9 @@ torch::Tensor DigitNetImpl::forward(torch::Tensor x) {
   return dense_.back()->forward(x);
 }
 
-torch::Tensor DigitNetImpl::probabilities(const torch::Tensor& x) {
-  return torch::softmax(forward(x), /*dim=*/1);
-}
+torch::Tensor DigitNetImpl::probabilities(const torch::Tensor& x) { return torch::softmax(forward(x), /*dim=*/1); }
 
-torch::Tensor DigitNetImpl::l2_penalty() const {
-  return spec_.dense_l2 * dense_.front()->weight.square().sum();
-}
+torch::Tensor DigitNetImpl::l2_penalty() const { return spec_.dense_l2 * dense_.front()->weight.square().sum(); }
 
 int64_t parameter_count(const torch::nn::Module& module) {
   int64_t total = 0;

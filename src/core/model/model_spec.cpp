@@ -8,9 +8,7 @@ namespace digitlab {
 
 ModelSpec ModelSpec::digits() { return ModelSpec{}; }
 
-int64_t ModelSpec::conv_in_channels(int i) const {
-  return i == 0 ? 1 : conv_out_channels(i - 1);
-}
+int64_t ModelSpec::conv_in_channels(int i) const { return i == 0 ? 1 : conv_out_channels(i - 1); }
 
 int64_t ModelSpec::conv_out_channels(int i) const {
   return block_channels.at(static_cast<size_t>(i / convs_per_block));
@@ -22,9 +20,7 @@ int64_t ModelSpec::final_side() const {
   return side;
 }
 
-int64_t ModelSpec::flat_features() const {
-  return block_channels.back() * final_side() * final_side();
-}
+int64_t ModelSpec::flat_features() const { return block_channels.back() * final_side() * final_side(); }
 
 int64_t ModelSpec::dense_in_features(int i) const {
   return i == 0 ? flat_features() : hidden.at(static_cast<size_t>(i - 1));
@@ -58,11 +54,16 @@ void ModelSpec::validate() const {
 }
 
 std::string ModelSpec::to_json() const {
-  const nlohmann::json j = {{"input_side", input_side},       {"mean", mean},
-                            {"std", std},                     {"block_channels", block_channels},
-                            {"convs_per_block", convs_per_block}, {"conv_dropout", conv_dropout},
-                            {"hidden", hidden},               {"dense_dropout", dense_dropout},
-                            {"dense_l2", dense_l2},           {"num_classes", num_classes}};
+  const nlohmann::json j = {{"input_side", input_side},
+                            {"mean", mean},
+                            {"std", std},
+                            {"block_channels", block_channels},
+                            {"convs_per_block", convs_per_block},
+                            {"conv_dropout", conv_dropout},
+                            {"hidden", hidden},
+                            {"dense_dropout", dense_dropout},
+                            {"dense_l2", dense_l2},
+                            {"num_classes", num_classes}};
   return j.dump();
 }
 

@@ -1,7 +1,7 @@
 #include <digitlab/onnx_export.h>
 
-#include "util/atomic_write.h"
 #include <digitlab/runtime.h>
+#include "util/atomic_write.h"
 
 #include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
@@ -94,11 +94,11 @@ std::string add_conv_block_layer(GraphBuilder& g, const DigitNet& net, int i, co
 
   const std::string b = "bn" + std::to_string(i + 1);
   const auto& bn = net->bn(i);
-  auto* n = g.node("BatchNormalization",
-                   {p, g.initializer(b + ".weight", bn->weight), g.initializer(b + ".bias", bn->bias),
-                    g.initializer(b + ".running_mean", bn->running_mean),
-                    g.initializer(b + ".running_var", bn->running_var)},
-                   b);
+  auto* n =
+      g.node("BatchNormalization",
+             {p, g.initializer(b + ".weight", bn->weight), g.initializer(b + ".bias", bn->bias),
+              g.initializer(b + ".running_mean", bn->running_mean), g.initializer(b + ".running_var", bn->running_var)},
+             b);
   GraphBuilder::real(n, "epsilon", static_cast<float>(bn->options.eps()));
   const std::string relu = g.node("Relu", {b}, "relu" + std::to_string(i + 1))->output(0);
   if (!net->spec().ends_block(i)) return relu;
@@ -145,8 +145,9 @@ onnx::ModelProto build_model(const DigitNet& net, std::optional<double> test_acc
     const std::string f = "fc" + std::to_string(i + 1);
     const bool hidden = i + 1 < spec.dense_count();
     const auto& dense = net->dense(i);
-    auto* gemm = g.node("Gemm", {x, g.initializer(f + ".weight", dense->weight), g.initializer(f + ".bias", dense->bias)},
-                        hidden ? f : "logits");
+    auto* gemm =
+        g.node("Gemm", {x, g.initializer(f + ".weight", dense->weight), g.initializer(f + ".bias", dense->bias)},
+               hidden ? f : "logits");
     GraphBuilder::integer(gemm, "transB", 1);
     x = hidden ? g.node("Relu", {f}, f + "_relu")->output(0) : gemm->output(0);
   }

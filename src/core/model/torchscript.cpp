@@ -129,8 +129,7 @@ torch::jit::Module build_torchscript(const DigitNet& net) {
   return module;
 }
 
-void save_torchscript(const DigitNet& net, const std::filesystem::path& path,
-                      const std::string& model_card_json) {
+void save_torchscript(const DigitNet& net, const std::filesystem::path& path, const std::string& model_card_json) {
   const auto module = build_torchscript(net);
   // Every card DigitLab writes says which card version it is and what network the file holds.
   auto card = nlohmann::json::parse(model_card_json, nullptr, /*allow_exceptions=*/false);
@@ -173,8 +172,8 @@ LoadedModel load_torchscript(const std::filesystem::path& path, const torch::Dev
   try {
     result = loaded.module.forward({probe});
   } catch (const std::exception& e) {  // c10::Error and errors from the TorchScript interpreter
-    throw std::runtime_error(path.string() + ": model does not accept N x 1 x 28 x 28 input (" +
-                             first_line(e.what()) + ")");
+    throw std::runtime_error(path.string() + ": model does not accept N x 1 x 28 x 28 input (" + first_line(e.what()) +
+                             ")");
   }
   if (!result.isTensor()) {
     throw std::runtime_error(path.string() + ": model returns " + result.tagKind() +
@@ -187,8 +186,7 @@ LoadedModel load_torchscript(const std::filesystem::path& path, const torch::Dev
   }
   loaded.num_classes = out.size(1);
   const auto sums = out.to(torch::kCPU, torch::kFloat).sum(/*dim=*/1);
-  if (!torch::allclose(sums, torch::ones_like(sums), /*rtol=*/1e-3, /*atol=*/1e-3) ||
-      out.min().item<float>() < 0.0f) {
+  if (!torch::allclose(sums, torch::ones_like(sums), /*rtol=*/1e-3, /*atol=*/1e-3) || out.min().item<float>() < 0.0f) {
     throw std::runtime_error(path.string() +
                              ": model output rows are not probabilities (they must be >= 0 and sum to 1)");
   }

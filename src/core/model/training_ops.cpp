@@ -45,8 +45,8 @@ struct BatchNormRelu : torch::autograd::Function<BatchNormRelu> {
     auto grad_beta = torch::empty({channels}, x.options());
     batch_norm_relu_backward(grad_y.data_ptr<float>(), x.data_ptr<float>(), y.data_ptr<float>(), n, channels, hw,
                              saved[2].data_ptr<float>(), saved[3].data_ptr<float>(), saved[4].data_ptr<float>(),
-                             ctx->saved_data["eps"].toDouble(), grad_x.data_ptr<float>(),
-                             grad_gamma.data_ptr<float>(), grad_beta.data_ptr<float>(), torch::get_num_threads());
+                             ctx->saved_data["eps"].toDouble(), grad_x.data_ptr<float>(), grad_gamma.data_ptr<float>(),
+                             grad_beta.data_ptr<float>(), torch::get_num_threads());
     return {grad_x, grad_gamma, grad_beta, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
@@ -78,6 +78,5 @@ torch::Tensor batch_norm_relu(torch::nn::BatchNorm2d& bn, const torch::Tensor& x
   }
   return BatchNormRelu::apply(x, bn->weight, bn->bias, bn->running_mean, bn->running_var, o.eps(), *o.momentum());
 }
-
 
 }  // namespace digitlab

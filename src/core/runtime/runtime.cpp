@@ -30,8 +30,7 @@ int available_cores() {
 
 int configure_threads(int threads) {
   if (threads < 0) {
-    throw std::runtime_error("thread count must be 0 (all cores) or positive, got " +
-                             std::to_string(threads));
+    throw std::runtime_error("thread count must be 0 (all cores) or positive, got " + std::to_string(threads));
   }
   const int n = threads == 0 ? available_cores() : threads;
   torch::set_num_threads(n);
@@ -45,9 +44,8 @@ std::string resolve_device(const std::string& requested) {
   if (requested == "auto") return cuda_available() ? "cuda" : "cpu";
   if (requested == "cuda") {
     if (!cuda_available()) {
-      throw std::runtime_error(
-          "device cuda requested, but no CUDA GPU is usable (LibTorch " + torch_version() +
-          " built without CUDA, or no GPU visible); use --device cpu or auto");
+      throw std::runtime_error("device cuda requested, but no CUDA GPU is usable (LibTorch " + torch_version() +
+                               " built without CUDA, or no GPU visible); use --device cpu or auto");
     }
     return "cuda";
   }

@@ -2,9 +2,9 @@
 // The one place where LibTorch 1.13 (Debian) and LibTorch 2.x (PyTorch wheels, CUDA)
 // differ for DigitLab. Everything else uses the API common to both.
 
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 #include <torch/version.h>
-#include <ATen/autocast_mode.h>
 
 #include <string>
 

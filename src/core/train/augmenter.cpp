@@ -40,11 +40,8 @@ torch::Tensor Augmenter::operator()(const torch::Tensor& x, double strength) con
 
   namespace F = torch::nn::functional;
   const auto grid = F::affine_grid(theta, x.sizes(), /*align_corners=*/false);
-  return F::grid_sample(x, grid,
-                        F::GridSampleFuncOptions()
-                            .mode(torch::kBilinear)
-                            .padding_mode(torch::kZeros)
-                            .align_corners(false));
+  return F::grid_sample(
+      x, grid, F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kZeros).align_corners(false));
 }
 
 }  // namespace digitlab

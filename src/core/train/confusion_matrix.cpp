@@ -15,17 +15,16 @@ ConfusionMatrix::ConfusionMatrix(int classes) : classes_(classes) {
 
 void ConfusionMatrix::add(int label, int predicted) {
   if (label < 0 || label >= classes_ || predicted < 0 || predicted >= classes_) {
-    throw std::out_of_range("confusion matrix: class out of range (label " + std::to_string(label) +
-                            ", predicted " + std::to_string(predicted) + ", classes " + std::to_string(classes_) +
-                            ")");
+    throw std::out_of_range("confusion matrix: class out of range (label " + std::to_string(label) + ", predicted " +
+                            std::to_string(predicted) + ", classes " + std::to_string(classes_) + ")");
   }
   ++counts_[index(label, predicted)];
 }
 
 void ConfusionMatrix::merge(const ConfusionMatrix& other) {
   if (other.classes_ != classes_) {
-    throw std::invalid_argument("confusion matrix: cannot merge " + std::to_string(other.classes_) +
-                                " classes into " + std::to_string(classes_));
+    throw std::invalid_argument("confusion matrix: cannot merge " + std::to_string(other.classes_) + " classes into " +
+                                std::to_string(classes_));
   }
   for (size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
 }

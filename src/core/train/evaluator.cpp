@@ -16,8 +16,8 @@ torch::Tensor labels_tensor(const IdxDataset& data, int64_t begin, int64_t end) 
   return torch::from_blob(base, {end - begin}, torch::kUInt8).to(torch::kLong);
 }
 
-ConfusionMatrix evaluate(const BatchScorer& scorer, const IdxDataset& data, const torch::Device& device,
-                         int64_t limit, int64_t batch_size) {
+ConfusionMatrix evaluate(const BatchScorer& scorer, const IdxDataset& data, const torch::Device& device, int64_t limit,
+                         int64_t batch_size) {
   torch::NoGradGuard no_grad;
   const auto size = static_cast<int64_t>(data.size());
   const int64_t n = limit > 0 ? std::min(limit, size) : size;

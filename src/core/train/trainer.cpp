@@ -1,14 +1,14 @@
 #include <digitlab/trainer.h>
 
-#include "util/atomic_write.h"
-#include "train/augmenter.h"
 #include <digitlab/digit_net.h>
 #include <digitlab/evaluator.h>
 #include <digitlab/mnist.h>
 #include <digitlab/onnx_export.h>
 #include <digitlab/runtime.h>
-#include "data/sha256.h"
 #include <digitlab/torchscript.h>
+#include "data/sha256.h"
+#include "train/augmenter.h"
+#include "util/atomic_write.h"
 
 #include "runtime/freed_memory.h"
 #include "runtime/torch_compat.h"
@@ -32,9 +32,7 @@ constexpr int64_t kValidationPer60k = 5000;
 constexpr int64_t kEvalBatch = 1000;
 constexpr int kCheckpointFormat = 1;
 
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 /// Dynamic loss scaling for fp16 autocast: grow the scale after a run of finite steps,
 /// halve it and skip the step when gradients overflow.
@@ -115,10 +113,14 @@ std::optional<SplitScore> score_split(DigitNet& net, const torch::Tensor& images
 }
 
 json epoch_json(const EpochStats& e) {
-  return {{"epoch", e.epoch},          {"train_loss", e.train_loss},
-          {"train_accuracy", e.train_accuracy}, {"val_loss", e.val_loss},
-          {"val_accuracy", e.val_accuracy}, {"lr", e.lr},
-          {"seconds", e.seconds},      {"images_per_second", e.images_per_second},
+  return {{"epoch", e.epoch},
+          {"train_loss", e.train_loss},
+          {"train_accuracy", e.train_accuracy},
+          {"val_loss", e.val_loss},
+          {"val_accuracy", e.val_accuracy},
+          {"lr", e.lr},
+          {"seconds", e.seconds},
+          {"images_per_second", e.images_per_second},
           {"improved", e.improved}};
 }
 
@@ -160,7 +162,7 @@ class Trainer::Impl {
   TrainConfig config_;
   const TrainCallbacks* callbacks_ = nullptr;
   const std::atomic<bool>* stop_ = nullptr;
-  bool amp_ = false;                     // mixed precision on CUDA
+  bool amp_ = false;  // mixed precision on CUDA
   at::ScalarType amp_type_ = at::kHalf;
   LossScaler scaler_;
   torch::Device device_{torch::kCPU};
@@ -328,10 +330,17 @@ void Trainer::Impl::write_metrics(const TrainResult& result) const {
   json metrics = {
       {"command", config_.command},
       {"config",
-       {{"epochs", config_.epochs}, {"batch_size", config_.batch_size}, {"lr", config_.lr},
-        {"lr_schedule", "exponential: lr * lr_decay^epoch"}, {"lr_decay", config_.lr_decay},
-        {"patience", config_.patience}, {"augment", config_.augment}, {"amp", config_.amp},
-        {"seed", config_.seed}, {"limit", config_.limit}, {"test_limit", config_.test_limit},
+       {{"epochs", config_.epochs},
+        {"batch_size", config_.batch_size},
+        {"lr", config_.lr},
+        {"lr_schedule", "exponential: lr * lr_decay^epoch"},
+        {"lr_decay", config_.lr_decay},
+        {"patience", config_.patience},
+        {"augment", config_.augment},
+        {"amp", config_.amp},
+        {"seed", config_.seed},
+        {"limit", config_.limit},
+        {"test_limit", config_.test_limit},
         {"threads", torch::get_num_threads()}}},
       {"history", history_},
       {"epochs_completed", result.epochs_completed},
@@ -339,7 +348,10 @@ void Trainer::Impl::write_metrics(const TrainResult& result) const {
       {"best_val_accuracy", result.best_val_accuracy},
       {"stopped", result.stopped},
       {"early_stopped", result.early_stopped},
-      {"test_images", result.test_accuracy ? json(config_.test_limit > 0 ? std::min<int64_t>(config_.test_limit, data_->test.size()) : static_cast<int64_t>(data_->test.size())) : json(nullptr)},
+      {"test_images", result.test_accuracy
+                          ? json(config_.test_limit > 0 ? std::min<int64_t>(config_.test_limit, data_->test.size())
+                                                        : static_cast<int64_t>(data_->test.size()))
+                          : json(nullptr)},
       {"test_accuracy", result.test_accuracy ? json(*result.test_accuracy) : json(nullptr)},
       {"per_class_accuracy", result.test_accuracy ? per_class : json(nullptr)},
       {"confusion_matrix", result.test_accuracy ? json::parse(result.confusion.to_json()) : json(nullptr)},
@@ -480,8 +492,8 @@ std::optional<EpochStats> Trainer::Impl::validate(int epoch, EpochStats stats) {
   if (!val) return std::nullopt;
   stats.val_loss = val->loss;
   stats.val_accuracy = val->accuracy;
-  stats.improved = val->accuracy > best_val_accuracy_ ||
-                   (val->accuracy == best_val_accuracy_ && val->loss < best_val_loss_);
+  stats.improved =
+      val->accuracy > best_val_accuracy_ || (val->accuracy == best_val_accuracy_ && val->loss < best_val_loss_);
   if (stats.improved) {
     best_val_accuracy_ = val->accuracy;
     best_val_loss_ = val->loss;
@@ -519,8 +531,8 @@ TrainResult Trainer::Impl::finish(TrainResult result) {
   restore(net_, best_state_);
   net_->eval();
   if (!result.stopped) {
-    result.confusion = evaluate([this](const torch::Tensor& x) { return net_->forward(x); }, data_->test, device_,
-                                config_.test_limit);
+    result.confusion =
+        evaluate([this](const torch::Tensor& x) { return net_->forward(x); }, data_->test, device_, config_.test_limit);
     result.test_accuracy = result.confusion.accuracy();
     save_torchscript(net_, result.model_path, model_card(result.test_accuracy));
   }

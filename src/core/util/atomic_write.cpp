@@ -29,8 +29,8 @@ void write_file_atomically(const fs::path& target, const std::function<void(cons
 
   // A hidden name in the same folder keeps the final rename on one file system, hence atomic.
   static std::atomic<unsigned long> counter{0};
-  const fs::path tmp = dir / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-                              std::to_string(counter++));
+  const fs::path tmp =
+      dir / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
   try {
     writer(tmp);
   } catch (const std::exception& e) {
