@@ -1,6 +1,7 @@
 // The desktop app driven like a user would, on Qt's offscreen platform: drawing and predicting, uploads, bad
 // files, and a tiny training run from the Train tab with its plot, progress, Stop and "Use this model".
 #include "canvas_widget.h"
+#include "confusion_matrix_view.h"
 #include "draw_tab.h"
 #include "image_view.h"
 #include "main_window.h"
@@ -20,6 +21,8 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QGuiApplication>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
@@ -275,6 +278,24 @@ class AppTest : public QObject {
     qInfo("longest event-loop stall during training: %lld ms", static_cast<long long>(stalls.longestMs()));
     QVERIFY2(stalls.longestMs() < 100, qPrintable(QString("stalled %1 ms").arg(stalls.longestMs())));
     QVERIFY(QFile::exists(train()->lastRunFolder() + "/digitnet.pt"));
+    // The confusion matrix shows every one of the 10,000 test images, and its diagonal is the test accuracy.
+    const auto* matrix = train()->findChild<digitlab::app::ConfusionMatrixView*>();
+    QVERIFY(matrix != nullptr);
+    QCOMPARE(matrix->rowCount(), 10);
+    qint64 shown = 0, correct = 0;
+    for (int l = 0; l < matrix->rowCount(); ++l) {
+      for (int p = 0; p < matrix->columnCount(); ++p) {
+        QVERIFY(matrix->item(l, p) != nullptr);
+        const qint64 n = matrix->item(l, p)->text().toLongLong();
+        shown += n;
+        if (l == p) correct += n;
+      }
+    }
+    QCOMPARE(shown, qint64{10000});
+    QFile metrics(train()->lastRunFolder() + "/metrics.json");
+    QVERIFY(metrics.open(QIODevice::ReadOnly));
+    const double accuracy = QJsonDocument::fromJson(metrics.readAll()).object().value("test_accuracy").toDouble();
+    QCOMPARE(correct, qRound64(accuracy * 10000));
     QVERIFY(train()->useModelButton()->isEnabled());
     QTest::mouseClick(train()->useModelButton(), Qt::LeftButton);
     QCOMPARE(window_->modelPath(), train()->lastRunFolder() + "/digitnet.pt");
@@ -301,6 +322,14 @@ class AppTest : public QObject {
     QVERIFY2(train()->progressBar()->format().startsWith("Stopped"), qPrintable(train()->progressBar()->format()));
     QVERIFY(train()->charts()->epochPointCount() < 30);
     QVERIFY(QFile::exists(train()->lastRunFolder() + "/digitnet.pt"));
+    // The test set was not measured: the confusion matrix holds no counts.
+    const auto* matrix = train()->findChild<digitlab::app::ConfusionMatrixView*>();
+    QVERIFY(matrix != nullptr);
+    for (int l = 0; l < matrix->rowCount(); ++l) {
+      for (int p = 0; p < matrix->columnCount(); ++p) {
+        QVERIFY(matrix->item(l, p) == nullptr || matrix->item(l, p)->text().isEmpty());
+      }
+    }
     QVERIFY(train()->useModelButton()->isEnabled());
   }
 
