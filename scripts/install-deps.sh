@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages DigitLab needs that are not installed yet.
-# Usage: scripts/install-deps.sh [--tests]   (--tests adds what only the test suite needs)
+# Usage: scripts/install-deps.sh [--tests] [--package]
+#   --tests    adds what only the test suite needs (GoogleTest, OpenCV dnn, Python's torch)
+#   --package  adds what `cpack -G DEB` needs (dpkg-shlibdeps and file compute the package's Depends)
+# Without options it installs only what the app and the command-line tool need to build.
 set -euo pipefail
 
 packages=(
@@ -11,14 +14,25 @@ packages=(
   libstb-dev                         # image decoding (stb_image)
   libonnx-dev                        # ONNX export
   libcli11-dev nlohmann-json3-dev    # CLI parsing, metrics.json
-  libgtest-dev                       # GoogleTest (the build registers the tests with CTest)
   qt6-base-dev qt6-charts-dev        # the desktop app: Qt 6 Widgets and Qt Charts
   libqt6opengl6-dev                  # Qt Charts' CMake package requires Qt6OpenGL's
 )
-if [[ "${1:-}" == "--tests" ]]; then
-  packages+=(python3-torch)          # Python's torch.jit.load checks our TorchScript files
-  packages+=(libopencv-dnn-dev)      # OpenCV's dnn module checks our ONNX files
-fi
+for option in "$@"; do
+  case "$option" in
+    --tests)
+      packages+=(libgtest-dev)       # GoogleTest (the build registers the tests with CTest)
+      packages+=(python3-torch)      # Python's torch.jit.load checks our TorchScript files
+      packages+=(libopencv-dnn-dev)  # OpenCV's dnn module checks our ONNX files
+      ;;
+    --package)
+      packages+=(dpkg-dev file)      # CPack's DEB generator: dpkg-shlibdeps, and file to find the ELF files
+      ;;
+    *)
+      echo "usage: scripts/install-deps.sh [--tests] [--package]" >&2
+      exit 2
+      ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -142,7 +145,42 @@ TEST(AtomicWrite, FullDiskIsReportedAndKeepsOldFile) {
     message = error_of([&] { write_text_atomically(target, std::string(1 << 20, 'x')); });
   }
   EXPECT_NE(message.find("cannot write " + target.string()), std::string::npos) << message;
-  EXPECT_NE(message.find("disk full or write error"), std::string::npos) << message;
+  EXPECT_NE(message.find("write error: File too large"), std::string::npos) << message;
   EXPECT_EQ(read_all(target), "old");
   EXPECT_EQ(names_in(dir.path()), std::vector<std::string>{"model.bin"});
+}
+
+TEST(AtomicWrite, NoSpaceLeftIsOneClearLineWithTheSizeNeeded) {
+  TempDir dir;
+  const fs::path target = dir.path() / "digitnet.pt";
+  write_text_atomically(target, "old model");
+  const std::string message = error_of([&] {
+    write_file_atomically(target, [](const fs::path& tmp) {
+      std::ofstream(tmp) << "half a model";
+      throw digitlab::DiskFullError(2'300'000);
+    });
+  });
+  EXPECT_EQ(message, "no space left on device writing " + target.string() + " (needs 2.3 MB)");
+  EXPECT_EQ(read_all(target), "old model");
+  EXPECT_EQ(names_in(dir.path()), std::vector<std::string>{"digitnet.pt"});
+}
+
+TEST(AtomicWrite, TemporariesOfKilledProcessesAreRemovedByTheNextSave) {
+  TempDir dir;
+  const fs::path target = dir.path() / "digitnet.pt";
+  // A process that has exited: its pid no longer runs (the kernel does not reuse it this quickly).
+  const pid_t child = fork();
+  if (child == 0) _exit(0);
+  ASSERT_GT(child, 0);
+  waitpid(child, nullptr, 0);
+  const std::string orphan = ".digitnet.pt.tmp-" + std::to_string(child) + "-0";
+  const std::string ours = ".digitnet.pt.tmp-" + std::to_string(getpid()) + "-999";  // a live writer's
+  const std::string other = ".other.pt.tmp-" + std::to_string(child) + "-0";         // another file's
+  for (const auto& name : {orphan, ours, other}) std::ofstream(dir.path() / name) << "partial";
+  write_text_atomically(target, "model");
+  auto names = names_in(dir.path());
+  std::sort(names.begin(), names.end());
+  std::vector<std::string> expected{ours, other, "digitnet.pt"};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(names, expected);
 }

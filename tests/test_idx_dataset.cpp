@@ -1,12 +1,15 @@
 #include <digitlab/idx_dataset.h>
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <zlib.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <initializer_list>
 #include <iterator>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -71,6 +74,38 @@ std::string load_error(const fs::path& images, const fs::path& labels) {
 void expect_mentions(const std::string& message, const fs::path& file, std::initializer_list<const char*> words) {
   EXPECT_NE(message.find(file.string()), std::string::npos) << message;
   for (const char* word : words) EXPECT_NE(message.find(word), std::string::npos) << "'" << word << "' in " << message;
+}
+
+// Address space this process has mapped, in bytes (VmSize in /proc/self/status).
+size_t mapped_bytes() {
+  std::ifstream status("/proc/self/status");
+  std::string key;
+  size_t kib = 0;
+  while (status >> key) {
+    if (key == "VmSize:" && status >> kib) return kib * 1024;
+    status.ignore(1 << 10, '\n');
+  }
+  return 0;
+}
+
+// Runs `f` with at most `budget` bytes of address space beyond what is mapped now (RLIMIT_AS); returns "" if it
+// ran within it, else what it threw.
+std::string run_within(size_t budget, const std::function<void()>& f) {
+  rlimit before{};
+  getrlimit(RLIMIT_AS, &before);
+  rlimit limited = before;
+  limited.rlim_cur = mapped_bytes() + budget;
+  if (setrlimit(RLIMIT_AS, &limited) != 0) return "setrlimit failed";
+  std::string outcome;
+  try {
+    f();
+  } catch (const std::bad_alloc&) {
+    outcome = "bad_alloc: more than the budget was allocated";
+  } catch (const std::exception& e) {
+    outcome = e.what();
+  }
+  setrlimit(RLIMIT_AS, &before);
+  return outcome;
 }
 
 // A valid pair of files in a temp folder that each test can then spoil.
@@ -213,4 +248,35 @@ TEST(IdxDataset, LoadsRealMnist) {
   EXPECT_EQ(test.cols(), 28);
   EXPECT_EQ(test.pixels().size(), 10000u * 28 * 28);
   EXPECT_EQ(test.labels()[0], 7);
+}
+
+TEST_F(IdxFiles, RejectsEmptySet) {
+  digitlab::write_idx_images(images_, {}, 0, kSide, kSide, false);
+  digitlab::write_idx_labels(labels_, {}, false);
+  expect_mentions(load_error(images_, labels_), images_, {"no images"});
+}
+
+TEST_F(IdxFiles, ClaimOfMillionsAllocatesNothingBeforeTheDataArrives) {
+  // Headers claiming 2 million images, followed by 1000.
+  constexpr uint32_t kClaimed = 2'000'000, kPresent = 1000;
+  const fs::path gz_images = dir_.path() / "images.gz", gz_labels = dir_.path() / "labels.gz";
+  write_gz(gz_images, be32({2051, kClaimed, kSide, kSide}) + std::string(size_t{kPresent} * kSide * kSide, '\0'));
+  write_gz(gz_labels, be32({2049, kClaimed}) + std::string(kPresent, '\0'));
+  // 64 MB of headroom: far below the 1.5 GB the header claims, and above what glibc may reserve for its heap.
+  const std::string outcome = run_within(size_t{64} << 20, [&] { IdxDataset::load(gz_images, gz_labels); });
+  expect_mentions(outcome, gz_images, {"truncated", "expected 1568000000 bytes of image data, found 784000"});
+}
+
+TEST_F(IdxFiles, LargeSetIsAllocatedOnceAtItsSize) {
+  // 70 MB of pixels, compressed to a few hundred KB: read in one allocation of its size, not in doubling steps.
+  constexpr uint32_t kImages = 90'000;
+  const size_t pixel_bytes = size_t{kImages} * kSide * kSide;
+  const fs::path gz_images = dir_.path() / "images.gz", gz_labels = dir_.path() / "labels.gz";
+  write_gz(gz_images, be32({2051, kImages, kSide, kSide}) + std::string(pixel_bytes, '\0'));
+  write_gz(gz_labels, be32({2049, kImages}) + std::string(kImages, '\3'));
+  size_t loaded = 0;
+  const std::string outcome =
+      run_within(pixel_bytes + pixel_bytes / 4, [&] { loaded = IdxDataset::load(gz_images, gz_labels).size(); });
+  EXPECT_EQ(outcome, "");
+  EXPECT_EQ(loaded, kImages);
 }

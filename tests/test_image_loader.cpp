@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <stdexcept>
@@ -306,4 +309,129 @@ TEST(ImageLoader, RejectsZeroSize) {
   EXPECT_NE(error.find("test image: "), std::string::npos) << error;
   EXPECT_NE(error, "");
   EXPECT_NE(error_of([] { digitlab::decode_image(nullptr, 0, "nothing"); }).find("nothing: empty"), std::string::npos);
+}
+
+namespace {
+
+// An uncompressed grey TGA (image type 3), rows top to bottom.
+std::vector<uint8_t> encode_plain_tga(int width, int height, const std::vector<uint8_t>& grey) {
+  std::vector<uint8_t> out = {0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  for (const int side : {width, height}) {
+    out.push_back(static_cast<uint8_t>(side));
+    out.push_back(static_cast<uint8_t>(side >> 8));
+  }
+  out.push_back(8);     // bits per pixel
+  out.push_back(0x20);  // top-left origin
+  out.insert(out.end(), grey.begin(), grey.end());
+  return out;
+}
+
+std::vector<uint8_t> first_bytes(const std::vector<uint8_t>& bytes, size_t n) {
+  return std::vector<uint8_t>(bytes.begin(), bytes.begin() + static_cast<long>(n));
+}
+
+// Expects decoding to fail with a message naming the test image and saying "truncated".
+void expect_truncated(const std::vector<uint8_t>& bytes, const std::string& what) {
+  const std::string error = error_of([&] { decode(bytes); });
+  EXPECT_NE(error.find("test image: "), std::string::npos) << what << ": " << error;
+  EXPECT_NE(error.find("truncated"), std::string::npos) << what << ": " << error;
+}
+
+}  // namespace
+
+TEST(ImageLoader, RejectsTruncatedBmp) {
+  const std::vector<uint8_t> bmp = fx::encode_bmp(24, 24, repeat_channels(fx::to_samples(sample_drawing()), 3));
+  expect_truncated(first_bytes(bmp, bmp.size() / 2), "half a BMP");
+  expect_truncated(first_bytes(bmp, bmp.size() - 3), "a BMP without its last pixel");
+  expect_truncated(first_bytes(bmp, 54), "a BMP header alone");
+}
+
+TEST(ImageLoader, RejectsTruncatedTga) {
+  const std::vector<uint8_t> grey = fx::to_samples(sample_drawing());
+  const std::vector<uint8_t> plain = encode_plain_tga(24, 24, grey);
+  ASSERT_EQ(decode(plain).width(), 24);
+  expect_truncated(first_bytes(plain, plain.size() / 2), "half an uncompressed TGA");
+  expect_truncated(first_bytes(plain, plain.size() - 1), "an uncompressed TGA without its last pixel");
+  // An 18-byte header claiming 7000x7000 pixels: refused, not decoded as 49 megapixels of zeros.
+  expect_truncated(first_bytes(encode_plain_tga(7000, 7000, {}), 18), "a TGA header alone");
+
+  const std::vector<uint8_t> rle = fx::encode_tga(24, 24, 1, grey);  // stb writes run-length encoded TGA
+  ASSERT_EQ(rle[2], 11);
+  expect_truncated(first_bytes(rle, rle.size() / 2), "half a run-length TGA");
+  expect_truncated(first_bytes(rle, 18), "a run-length TGA header alone");
+}
+
+TEST(ImageLoader, RejectsTruncatedGif) {
+  const std::vector<uint8_t> gif = fx::encode_gif(24, 24, fx::to_samples(sample_drawing()));
+  expect_truncated(first_bytes(gif, gif.size() / 2), "half a GIF");
+  expect_truncated(first_bytes(gif, gif.size() - 2), "a GIF without its image data's terminator");
+  expect_truncated(first_bytes(gif, 13 + 256 * 3 + 5), "a GIF cut inside its image descriptor");
+  // The first image, the one decoded, is whole: a missing trailer byte loses nothing.
+  EXPECT_EQ(decode(first_bytes(gif, gif.size() - 1)).width(), 24);
+}
+
+TEST(ImageLoader, RejectsPngWhoseFirstChunkIsNotIhdr) {
+  std::vector<uint8_t> png = fx::encode_png(2, 2, 1, {0, 255, 255, 0});
+  std::copy_n("IDAT", 4, png.begin() + 12);  // the first chunk's type
+  const std::string error = error_of([&] { decode(png); });
+  EXPECT_NE(error.find("test image: "), std::string::npos) << error;
+  EXPECT_NE(error.find("IHDR"), std::string::npos) << error;
+  EXPECT_EQ(error.find("image is"), std::string::npos) << error;  // not a size read from the wrong chunk
+}
+
+TEST(ImageLoader, CorruptJpegIsReportedAsJpeg) {
+  const std::vector<uint8_t> jpeg = fx::encode_jpeg(24, 24, 1, fx::to_samples(sample_drawing()));
+  for (const size_t cut : {size_t{200}, jpeg.size() / 2}) {
+    const std::string error = error_of([&] { decode(first_bytes(jpeg, cut)); });
+    EXPECT_NE(error.find("test image: corrupt or truncated JPEG"), std::string::npos) << error;
+    EXPECT_EQ(error.find("png"), std::string::npos) << error;  // stb's last guess at another format
+  }
+}
+
+TEST(ImageLoader, RefusesAJpegHuffmanTableThatWouldOverflowTheDecoder) {
+  // A DHT segment whose 16 code counts add up to 16 x 255 symbols: Debian's stb_image would write them past its
+  // 256-entry tables (found by fuzz/fuzz_image.cpp with the decoder instrumented).
+  std::vector<uint8_t> jpeg = {0xFF, 0xD8, 0xFF, 0xC4};
+  const size_t symbols = 16 * 255, length = 2 + 17 + symbols;
+  jpeg.push_back(static_cast<uint8_t>(length >> 8));
+  jpeg.push_back(static_cast<uint8_t>(length & 0xFF));
+  jpeg.push_back(0x00);  // DC table 0
+  for (int i = 0; i < 16; ++i) jpeg.push_back(255);
+  jpeg.insert(jpeg.end(), symbols, 0x01);
+  jpeg.insert(jpeg.end(), {0xFF, 0xD9});
+  const std::string error = error_of([&] { decode(jpeg); });
+  EXPECT_EQ(error, "test image: corrupt JPEG data: Huffman table with 4080 symbols (at most 256)");
+  // A real JPEG's tables pass.
+  EXPECT_NO_THROW(decode(fx::encode_jpeg(24, 24, 1, fx::to_samples(sample_drawing()))));
+}
+
+TEST(ImageLoader, SaysWhyAFileCannotBeOpened) {
+  TempDir dir;
+  write_file(dir / "file.png", fx::encode_png(2, 2, 1, {0, 255, 255, 0}));
+  std::string error = error_of([&] { digitlab::load_image(dir / "file.png" / "x.png"); });
+  EXPECT_NE(error.find("x.png: cannot open: Not a directory"), std::string::npos) << error;
+
+  if (geteuid() == 0) GTEST_SKIP() << "running as root, whom permission bits do not stop";
+  fs::create_directory(dir / "locked");
+  write_file(dir / "locked" / "a.png", fx::encode_png(2, 2, 1, {0, 255, 255, 0}));
+  fs::permissions(dir / "locked", fs::perms::none);
+  error = error_of([&] { digitlab::load_image(dir / "locked" / "a.png"); });
+  fs::permissions(dir / "locked", fs::perms::owner_all);
+  EXPECT_NE(error.find("a.png: cannot open: Permission denied"), std::string::npos) << error;
+}
+
+TEST(ImageLoader, ReadsTopDownBmp) {
+  const std::vector<uint8_t> grey = fx::to_samples(sample_drawing());
+  std::vector<uint8_t> bmp = fx::encode_bmp(24, 24, repeat_channels(grey, 3));
+  // A negative height stores the rows top to bottom: turn the rows of the bottom-up fixture around to match.
+  const size_t row_bytes = 24 * 3;
+  for (size_t top = 0, bottom = 23; top < bottom; ++top, --bottom) {
+    std::swap_ranges(bmp.begin() + 54 + top * row_bytes, bmp.begin() + 54 + (top + 1) * row_bytes,
+                     bmp.begin() + 54 + bottom * row_bytes);
+  }
+  const uint32_t height = static_cast<uint32_t>(-24);
+  for (int i = 0; i < 4; ++i) bmp[22 + i] = static_cast<uint8_t>(height >> (8 * i));
+  const GrayImage image = decode(bmp);
+  ASSERT_EQ(image.height(), 24);
+  EXPECT_LT(mean_abs_difference(image, GrayImage::from_u8(24, 24, grey.data())), 1e-6);
 }

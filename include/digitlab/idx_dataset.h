@@ -11,8 +11,10 @@ namespace digitlab {
 class IdxDataset {
  public:
   /// Reads an IDX images file (magic 2051, 28x28) and its IDX labels file (magic 2049), each gzipped or raw.
-  /// Throws std::runtime_error naming the file if it cannot be opened, has a bad magic number or image size, is
-  /// truncated, holds corrupt gzip data or a label outside 0..9, or if the two files disagree on the count.
+  /// The data behind each header's count is counted before anything is allocated for it, and then read into one
+  /// allocation of its size. Throws std::runtime_error naming the file if it cannot be opened, has a bad magic
+  /// number or image size, holds no images, is truncated, holds corrupt gzip data or a label outside 0..9, or if
+  /// the two files disagree on the count.
   static IdxDataset load(const std::filesystem::path& images, const std::filesystem::path& labels);
 
   /// Wraps `pixels` (labels.size() * rows * cols bytes, row-major, image after image) and `labels` (0..9);

@@ -12,6 +12,7 @@
 // thread runs); loading checks the contract once with a probe batch. A DigitNet written by
 // DigitLab runs on a fast path with the same probabilities (within 1e-5) as its TorchScript.
 
+#include <digitlab/model_safety.h>
 #include <digitlab/model_spec.h>
 
 #include <filesystem>
@@ -40,14 +41,17 @@ std::vector<int> top_classes(const Prediction& prediction, int k);
 class Predictor {
  public:
   /// Loads path onto device ("cpu" or "cuda"), checks the contract with a probe, freezes the module
-  /// and optimizes it for inference. Throws std::runtime_error naming the file on any failure.
-  explicit Predictor(const std::filesystem::path& path, const std::string& device = "cpu");
+  /// and optimizes it for inference. Nothing in the file runs before it is judged safe (model_safety.h): a model
+  /// that could do more than compute is refused with UnsafeModelError unless `trusted` (the user said they trust
+  /// its source). Throws std::runtime_error naming the file on any other failure.
+  explicit Predictor(const std::filesystem::path& path, const std::string& device = "cpu", bool trusted = false);
   ~Predictor();
   Predictor(Predictor&&) noexcept;
   Predictor& operator=(Predictor&&) noexcept;
 
   /// Predicts one image: kInputPixels floats in [0,1], row-major, white digit on black.
-  /// Throws std::invalid_argument for a wrong pixel count.
+  /// Throws std::invalid_argument for a wrong pixel count, std::runtime_error naming the model when its output is
+  /// not one row of probabilities per image (every call is checked).
   Prediction predict(const std::vector<float>& image) const;
   /// Predicts count images stored one after another (count * kInputPixels floats) in one batch.
   std::vector<Prediction> predict_batch(const std::vector<float>& images, size_t count) const;

@@ -13,8 +13,13 @@ std::string torch_version();
 /// Number of CPU cores this process may run on (its affinity mask), at least 1.
 int available_cores();
 
+/// Most threads configure_threads() accepts per available core. LibTorch's intra-op work is compute-bound, so
+/// threads beyond the cores only take turns; 4 per core leaves room for an affinity mask that undercounts, while
+/// a count such as 100000 (which would start that many OpenMP threads and seem to hang) is refused.
+constexpr int kMaxThreadsPerCore = 4;
+
 /// Sets LibTorch's intra-op thread count; 0 means available_cores(). Returns the count set.
-/// Throws std::runtime_error for a negative count.
+/// Throws std::runtime_error for a negative count or one above kMaxThreadsPerCore * available_cores().
 int configure_threads(int threads);
 
 /// True when LibTorch was built with CUDA and a GPU is visible.

@@ -35,9 +35,17 @@ struct LoadedModel {
 };
 
 /// Loads a TorchScript model onto device and checks the contract with a probe batch
-/// (2 x 1 x 28 x 28 -> 2 x C probabilities, C >= 2). Throws std::runtime_error naming the file
-/// when it is missing, unreadable, not TorchScript, or breaks the contract.
-LoadedModel load_torchscript(const std::filesystem::path& path, const torch::Device& device = torch::kCPU);
+/// (2 x 1 x 28 x 28 -> 2 x C probabilities, C >= 2). Before running any of it, the file is judged (see
+/// model_safety.h): unless `trusted`, a model that could do more than compute is refused with UnsafeModelError.
+/// Throws std::runtime_error naming the file when it is missing, unreadable, not TorchScript, or breaks the
+/// contract.
+LoadedModel load_torchscript(const std::filesystem::path& path, const torch::Device& device = torch::kCPU,
+                             bool trusted = false);
+
+/// Throws std::runtime_error naming `model` unless `output` is `rows` x `classes` finite probabilities (each row
+/// >= 0, summing to 1): a model's output is checked on every call, not only at load.
+void check_probabilities(const torch::Tensor& output, int64_t rows, int64_t classes,
+                         const std::filesystem::path& model);
 
 /// Rebuilds a DigitNet from a TorchScript model that DigitLab wrote (for re-export, e.g. to ONNX),
 /// loaded from path, with the ModelSpec its card records (older cards: read off the weight shapes). Throws

@@ -78,6 +78,9 @@ struct TrainCallbacks {
   std::function<void(const BatchStats&)> on_batch;
   std::function<void(const EpochStats&)> on_epoch;
   std::function<void(const std::string&)> on_log;
+  /// The epochs are over and the run ends with a longer step: "measuring the best model on 10000 test images",
+  /// then "saving the model". For a progress display; on_log gets the same lines.
+  std::function<void(const std::string&)> on_phase;
 };
 
 /// Outcome of Trainer::run().

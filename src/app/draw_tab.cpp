@@ -125,7 +125,12 @@ void DrawTab::onCanvasChanged() {
     result_->showMessage(tr("Draw a digit, then press Predict"));
     return;
   }
-  if (live_->isChecked()) debounce_->start();
+  // The answer shown was for the drawing before this change: read it again, or say it is out of date.
+  if (live_->isChecked()) {
+    debounce_->start();
+  } else {
+    result_->markOutOfDate();
+  }
 }
 
 void DrawTab::clear() {
@@ -141,7 +146,7 @@ void DrawTab::predict() {
     return;
   }
   if (!predictor_) {
-    result_->showMessage(tr("No model is loaded: use File > Load Model"));
+    result_->showMessage(tr("No model is loaded yet: wait a moment, or use File > Load Model"));
     return;
   }
   try {

@@ -22,6 +22,8 @@ class ImageView : public QWidget {
   const QImage& image() const { return image_; }
   /// Changes the caption.
   void setCaption(const QString& caption);
+  /// The caption shown over the image.
+  const QString& caption() const { return caption_; }
 
   QSize sizeHint() const override { return {160, 180}; }
   QSize minimumSizeHint() const override { return {84, 100}; }

@@ -3,6 +3,7 @@
 #include "app_icon.h"
 #include "canvas_widget.h"
 #include "draw_tab.h"
+#include "model_loader.h"
 #include "model_locator.h"
 #include "train_tab.h"
 #include "upload_tab.h"
@@ -23,6 +24,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
@@ -55,8 +57,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setCentralWidget(tabs_);
 
   modelLabel_ = new QLabel(this);
+  modelLabel_->setObjectName("modelLabel");
   deviceLabel_ = new QLabel(this);
-  statusBar()->addPermanentWidget(modelLabel_, 1);
+  // No stretch: the left of the bar stays free for messages ("Saved drawing.png", "Nothing to paste").
+  trainingLabel_ = new QLabel(this);
+  trainingLabel_->hide();
+  statusBar()->addPermanentWidget(trainingLabel_);
+  statusBar()->addPermanentWidget(modelLabel_);
   statusBar()->addPermanentWidget(deviceLabel_);
   const std::string device = resolve_device("auto");
   deviceLabel_->setText(device == "cuda"
@@ -65,14 +72,22 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   createMenus();
   connect(upload_, &UploadTab::openRequested, this, &MainWindow::chooseImage);
-  connect(train_, &TrainTab::useModelRequested, this, [this](const QString& path) {
-    QString error;
-    if (loadModel(path, &error)) {
-      statusBar()->showMessage(tr("Now using the model just trained"), 5000);
-    } else {
-      QMessageBox::warning(this, tr("Cannot use this model"), error);
-    }
+  // Whatever tab is open, the status bar shows that a run is going on.
+  connect(train_, &TrainTab::activityChanged, this, [this](const QString& summary) {
+    trainingLabel_->setText(summary);
+    trainingLabel_->setVisible(!summary.isEmpty());
   });
+  connect(upload_, &UploadTab::imageChanged, this, [this](const QString& name) {
+    setWindowTitle(name.isEmpty() ? QStringLiteral("DigitLab") : tr("%1 – DigitLab").arg(name));
+  });
+  connect(train_, &TrainTab::useModelRequested, this, [this](const QString& path) {
+    loadModelInBackground(path, /*byUser=*/true);
+    loadMessage_ = tr("Now using the model just trained");
+  });
+  loader_ = new ModelLoader(this);
+  connect(loader_, &ModelLoader::loaded, this, &MainWindow::onModelLoaded);
+  connect(loader_, &ModelLoader::failed, this, &MainWindow::onModelFailed);
+  trustPrompt_ = [this](const QString& path, const QString& reason) { return askToTrust(path, reason); };
   connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
     const bool drawing = tabs_->widget(index) == draw_;
     undoAction_->setEnabled(drawing);
@@ -81,14 +96,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   });
 
   restoreSettings();
-  if (!predictor_) {
-    QString error;
-    const QString bundled = bundledModelPath();
-    if (bundled.isEmpty()) {
-      modelLabel_->setText(tr("No model: the bundled model was not found; use File > Load Model"));
-    } else if (!loadModel(bundled, &error)) {
-      modelLabel_->setText(tr("No model: %1").arg(error));
-    }
+  // The model last used, if it is still there, else the bundled one: loaded in the background, so that the
+  // window appears at once.
+  const QString last = QSettings().value("model/path").toString();
+  const QString bundled = bundledModelPath();
+  if (!last.isEmpty() && QFileInfo(last).isFile()) {
+    loadModelInBackground(last, /*byUser=*/false);
+  } else if (!bundled.isEmpty()) {
+    loadModelInBackground(bundled, /*byUser=*/false);
+  } else {
+    modelLabel_->setText(tr("No model: the bundled model was not found; use File > Load Model"));
   }
 }
 
@@ -124,17 +141,74 @@ void MainWindow::createMenus() {
 
 bool MainWindow::loadModel(const QString& path, QString* error) {
   try {
-    predictor_ = std::make_shared<const Predictor>(path.toStdString());
+    setPredictor(std::make_shared<const Predictor>(path.toStdString()));
   } catch (const std::exception& e) {
     const QString message = QString::fromStdString(e.what());
     if (error != nullptr) *error = message;
     statusBar()->showMessage(tr("Cannot load the model: %1").arg(message), 10000);
     return false;
   }
+  return true;
+}
+
+void MainWindow::setPredictor(std::shared_ptr<const Predictor> predictor) {
+  predictor_ = std::move(predictor);
   draw_->setPredictor(predictor_);
   upload_->setPredictor(predictor_);
   updateStatus();
-  return true;
+}
+
+void MainWindow::loadModelInBackground(const QString& path, bool byUser) {
+  loadByUser_ = byUser;
+  loadMessage_.clear();
+  modelLabel_->setText(tr("Loading model %1…").arg(QFileInfo(path).fileName()));
+  loader_->load(path);
+}
+
+bool MainWindow::modelLoading() const { return loader_->busy(); }
+
+void MainWindow::onModelLoaded(std::shared_ptr<const Predictor> predictor) {
+  setPredictor(std::move(predictor));
+  if (!loadMessage_.isEmpty()) statusBar()->showMessage(loadMessage_, 5000);
+}
+
+void MainWindow::onModelFailed(const QString& path, const QString& message, const QString& unsafeReason) {
+  if (loadByUser_) {
+    if (!unsafeReason.isEmpty() && trustPrompt_(path, unsafeReason)) {
+      modelLabel_->setText(tr("Loading model %1…").arg(QFileInfo(path).fileName()));
+      loader_->load(path, /*trusted=*/true);
+      return;
+    }
+    updateStatus();
+    if (unsafeReason.isEmpty()) QMessageBox::warning(this, tr("Cannot load the model"), message);
+    statusBar()->showMessage(tr("Model not loaded: %1").arg(message), 10000);
+    return;
+  }
+  // At start-up: the last model is gone bad, so fall back to the bundled one.
+  const QString bundled = bundledModelPath();
+  if (!predictor_ && !bundled.isEmpty() && QFileInfo(path) != QFileInfo(bundled)) {
+    statusBar()->showMessage(tr("The last model was not loaded: %1").arg(message), 10000);
+    loadModelInBackground(bundled, /*byUser=*/false);
+    return;
+  }
+  if (predictor_) {
+    updateStatus();
+  } else {
+    modelLabel_->setText(tr("No model: %1").arg(message));
+  }
+}
+
+bool MainWindow::askToTrust(const QString& path, const QString& reason) {
+  QMessageBox box(QMessageBox::Warning, tr("Run this model?"),
+                  tr("DigitLab did not run %1: it %2.").arg(QFileInfo(path).fileName(), reason), QMessageBox::NoButton,
+                  this);
+  box.setInformativeText(tr("A model file is a program. Run it only if you trust where it came from."));
+  QPushButton* run = box.addButton(tr("Run it anyway"), QMessageBox::AcceptRole);
+  QPushButton* cancel = box.addButton(tr("Don't run it"), QMessageBox::RejectRole);
+  box.setDefaultButton(cancel);
+  box.setEscapeButton(cancel);
+  box.exec();
+  return box.clickedButton() == run;
 }
 
 QString MainWindow::modelPath() const {
@@ -142,6 +216,8 @@ QString MainWindow::modelPath() const {
 }
 
 QString MainWindow::modelStatus() const { return modelLabel_->text(); }
+
+QString MainWindow::trainingStatus() const { return trainingLabel_->isHidden() ? QString() : trainingLabel_->text(); }
 
 void MainWindow::updateStatus() {
   if (!predictor_) return;
@@ -170,8 +246,7 @@ void MainWindow::chooseModel() {
                                                     tr("TorchScript models (*.pt *.pth);;All files (*)"));
   if (path.isEmpty()) return;
   lastModelFolder_ = QFileInfo(path).absolutePath();
-  QString error;
-  if (!loadModel(path, &error)) QMessageBox::warning(this, tr("Cannot load the model"), error);
+  loadModelInBackground(path, /*byUser=*/true);
 }
 
 void MainWindow::saveDrawing() {
@@ -283,9 +358,6 @@ void MainWindow::restoreSettings() {
   draw_->restoreSettings(settings);
   upload_->restoreSettings(settings);
   train_->restoreSettings(settings);
-  // The model last used, if it is still there; the bundled one otherwise.
-  const QString last = settings.value("model/path").toString();
-  if (!last.isEmpty() && QFileInfo(last).isFile()) loadModel(last);
 }
 
 }  // namespace digitlab::app

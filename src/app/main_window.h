@@ -5,6 +5,7 @@
 #include <QMainWindow>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 class QAction;
@@ -18,6 +19,7 @@ class Predictor;
 namespace digitlab::app {
 
 class DrawTab;
+class ModelLoader;
 class TrainTab;
 class UploadTab;
 
@@ -28,9 +30,19 @@ class MainWindow : public QMainWindow {
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
 
-  /// Loads a TorchScript model and makes it the active one. On failure the previous model stays, and the reason
-  /// is returned in *error (when given) and shown in the status bar.
+  /// Loads a TorchScript model and makes it the active one, on this thread. On failure the previous model stays,
+  /// and the reason is returned in *error (when given) and shown in the status bar.
   bool loadModel(const QString& path, QString* error = nullptr);
+  /// Loads a model on a worker thread, the window staying responsive ("Loading model…" in the status bar); the
+  /// previous model stays active until it is ready. When `byUser`, failures are shown in a dialog and a model
+  /// refused as unsafe is run only if the user says they trust it (a question that defaults to No).
+  void loadModelInBackground(const QString& path, bool byUser);
+  /// True while a model loads in the background.
+  bool modelLoading() const;
+  /// Replaces the question asked before running a model refused as unsafe (tests answer it without a dialog).
+  void setTrustPrompt(std::function<bool(const QString& path, const QString& reason)> prompt) {
+    trustPrompt_ = std::move(prompt);
+  }
   /// The active model file, or empty when none is loaded.
   QString modelPath() const;
 
@@ -40,6 +52,8 @@ class MainWindow : public QMainWindow {
   QTabWidget* tabs() const { return tabs_; }
   /// The model text in the status bar.
   QString modelStatus() const;
+  /// The training summary in the status bar ("Training: epoch 1 of 2, 40%"), empty when no run is going on.
+  QString trainingStatus() const;
 
  public Q_SLOTS:
   /// Shows an image file in the Upload tab: what File > Open Image, drag and drop and the command line use.
@@ -59,6 +73,10 @@ class MainWindow : public QMainWindow {
   void saveDrawing();
   void showAbout();
   void updateStatus();
+  void setPredictor(std::shared_ptr<const Predictor> predictor);
+  void onModelLoaded(std::shared_ptr<const Predictor> predictor);
+  void onModelFailed(const QString& path, const QString& message, const QString& unsafeReason);
+  bool askToTrust(const QString& path, const QString& reason);
   void saveSettings() const;
   void restoreSettings();
 
@@ -67,11 +85,16 @@ class MainWindow : public QMainWindow {
   UploadTab* upload_;
   TrainTab* train_;
   QLabel* modelLabel_;
+  QLabel* trainingLabel_;
   QLabel* deviceLabel_;
   QAction* undoAction_ = nullptr;
   QAction* clearAction_ = nullptr;
   QAction* saveDrawingAction_ = nullptr;
   std::shared_ptr<const Predictor> predictor_;
+  ModelLoader* loader_;
+  bool loadByUser_ = false;  ///< The load in progress was asked for by the user (not the start-up one).
+  QString loadMessage_;      ///< Shown in the status bar when the load succeeds.
+  std::function<bool(const QString&, const QString&)> trustPrompt_;
   QString lastImageFolder_;
   QString lastModelFolder_;
 };

@@ -101,7 +101,17 @@ ResultPanel::ResultPanel(QWidget* parent) : QWidget(parent) {
 
 void ResultPanel::setInputViewVisible(bool visible) { inputView_->setVisible(visible); }
 
+void ResultPanel::markOutOfDate() {
+  if (answer_.isEmpty() || outOfDate_) return;
+  outOfDate_ = true;
+  answerLabel_->setEnabled(false);
+  confidenceLabel_->setText(tr("Out of date: the drawing changed since. Press Predict to read it again."));
+  Q_EMIT updated();
+}
+
 void ResultPanel::showMessage(const QString& message) {
+  outOfDate_ = false;
+  answerLabel_->setEnabled(true);
   readings_.clear();
   answer_.clear();
   message_ = message;
@@ -119,6 +129,8 @@ void ResultPanel::showReading(const ImageReading& reading, bool number) {
     showMessage(tr("No digit found"));
     return;
   }
+  outOfDate_ = false;
+  answerLabel_->setEnabled(true);
   readings_.clear();
   for (const DigitReading& d : reading.digits) readings_.push_back({toQImage(d.input.input28), d.prediction});
   message_.clear();
@@ -148,7 +160,7 @@ void ResultPanel::showReading(const ImageReading& reading, bool number) {
   answerLabel_->setText(answer_);
   if (number) {
     const float least = reading.confidence();
-    const QString count = tr("%n digit(s)", nullptr, static_cast<int>(readings_.size()));
+    const QString count = readings_.size() == 1 ? tr("1 digit") : tr("%1 digits").arg(readings_.size());
     confidenceLabel_->setText(least < kUnsureBelow
                                   ? tr("%1, unsure: the least certain digit has %2").arg(count, percent(least))
                                   : tr("%1, least certain digit %2").arg(count, percent(least)));

@@ -30,6 +30,11 @@ class ResultPanel : public QWidget {
   void showReading(const ImageReading& reading, bool number);
   /// Shows a message instead of a result ("Draw a digit first", "No digit found").
   void showMessage(const QString& message);
+  /// Marks the answer shown as out of date (the drawing changed since): it is greyed out and says so, until the
+  /// next showReading() or showMessage(). Nothing happens while a message is shown.
+  void markOutOfDate();
+  /// True while an answer is shown that no longer matches its input.
+  bool outOfDate() const { return outOfDate_; }
   /// Shows or hides the 28x28 input view (the Upload tab shows it among its stages instead).
   void setInputViewVisible(bool visible);
 
@@ -64,6 +69,7 @@ class ResultPanel : public QWidget {
   std::vector<ShownDigit> readings_;
   QString answer_;
   QString message_;
+  bool outOfDate_ = false;
   std::array<float, 10> charted_{};
 };
 

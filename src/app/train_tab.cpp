@@ -210,6 +210,7 @@ void TrainTab::connectWorker() {
   connect(worker_, &TrainingWorker::batchDone, this, &TrainTab::onBatch);
   connect(worker_, &TrainingWorker::epochDone, this, &TrainTab::onEpoch);
   connect(worker_, &TrainingWorker::logLine, this, &TrainTab::appendLog);
+  connect(worker_, &TrainingWorker::phaseChanged, this, &TrainTab::onPhase);
   connect(worker_, &TrainingWorker::finished, this, &TrainTab::onFinished);
   connect(worker_, &TrainingWorker::failed, this, &TrainTab::onFailed);
   connect(downloader_, &DownloadWorker::progress, this, &TrainTab::onDownloadProgress);
@@ -328,6 +329,7 @@ void TrainTab::setBusy(bool busy) {
   settingsBox_->setEnabled(!busy);
   download_->setEnabled(!busy);
   Q_EMIT busyChanged(busy);
+  if (!busy) Q_EMIT activityChanged(QString());
 }
 
 void TrainTab::showError(const QString& message) {
@@ -461,6 +463,16 @@ void TrainTab::onBatch(const BatchStats& stats, double smoothedLoss) {
                            .arg(stats.epochs)
                            .arg(eta)
                            .arg(std::lround(stats.images_per_second)));
+  Q_EMIT activityChanged(
+      tr("Training: epoch %1 of %2, %3%").arg(stats.epoch).arg(stats.epochs).arg(static_cast<int>(fraction * 100)));
+}
+
+void TrainTab::onPhase(const QString& what) {
+  if (!stop_->isEnabled()) return;  // keep "Stopping…" visible
+  const QString sentence = what.left(1).toUpper() + what.mid(1) + QStringLiteral("…");
+  progress_->setValue(progress_->maximum());
+  progress_->setFormat(sentence);
+  Q_EMIT activityChanged(tr("Training: %1").arg(sentence));
 }
 
 void TrainTab::onEpoch(const EpochStats& stats) {

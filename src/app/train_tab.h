@@ -70,8 +70,13 @@ class TrainTab : public QWidget {
   void useModelRequested(const QString& path);
   /// A run started (true) or ended (false).
   void busyChanged(bool busy);
+  /// A one-line summary of a run in progress for outside the tab ("Training: epoch 3 of 30, 42%"), or empty
+  /// when no run is going on.
+  void activityChanged(const QString& summary);
 
  private:
+  /// The run's last steps after its epochs (measuring on the test set, saving): said in the progress bar.
+  void onPhase(const QString& what);
   // The constructor's steps, in this order: the order widgets are created in is the Tab key's order.
   void buildSettingsBox();
   /// Start, Stop, the progress bar and the error banner.

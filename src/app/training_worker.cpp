@@ -35,6 +35,7 @@ void TrainingWorker::run(const digitlab::TrainConfig& config) {
   };
   callbacks.on_epoch = [this](const EpochStats& stats) { Q_EMIT epochDone(stats); };
   callbacks.on_log = [this](const std::string& line) { Q_EMIT logLine(QString::fromStdString(line)); };
+  callbacks.on_phase = [this](const std::string& what) { Q_EMIT phaseChanged(QString::fromStdString(what)); };
   try {
     Trainer trainer(config);
     const TrainResult result = trainer.run(callbacks, &stop_);

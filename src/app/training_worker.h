@@ -36,6 +36,8 @@ class TrainingWorker : public QObject {
   void batchDone(const digitlab::BatchStats& stats, double smoothedLoss);
   void epochDone(const digitlab::EpochStats& stats);
   void logLine(const QString& line);
+  /// The run's final steps after the last epoch ("measuring the best model on 10000 test images").
+  void phaseChanged(const QString& what);
   void finished(const digitlab::TrainResult& result);
   /// The run could not go on: missing or corrupt data, a full disk, out of memory...
   void failed(const QString& message);

@@ -136,6 +136,8 @@ void UploadTab::show(const GrayImage& image, const QImage& original, const QStri
   image_ = image;
   original_ = original;
   name_ = name;
+  stages_[0]->setCaption(tr("Original: %1").arg(name));
+  Q_EMIT imageChanged(name);
   analyse();
 }
 
@@ -145,6 +147,8 @@ void UploadTab::showError(const QString& message) {
   original_ = QImage();
   name_.clear();
   for (ImageView* view : stages_) view->setImage({});
+  stages_[0]->setCaption(tr("Original"));
+  Q_EMIT imageChanged(QString());
   result_->showMessage(tr("No image"));
 }
 
@@ -171,7 +175,7 @@ void UploadTab::analyse() {
     stages_[3]->setImage(number ? withBoxes(original_, reading.digits) : toQImage(first.cropped));
     stages_[4]->setImage(number ? sideBySide(reading.digits) : toQImage(first.input28));
     if (!predictor_) {
-      result_->showMessage(tr("No model is loaded: use File > Load Model"));
+      result_->showMessage(tr("No model is loaded yet: wait a moment, or use File > Load Model"));
       return;
     }
     result_->showReading(reading, number);

@@ -53,6 +53,8 @@ class UploadTab : public QWidget {
  Q_SIGNALS:
   /// The Open button was pressed: the window shows its file dialog.
   void openRequested();
+  /// The image shown changed: its name ("photo.jpg", "pasted image"), or empty when none is shown.
+  void imageChanged(const QString& name);
 
  private:
   void show(const GrayImage& image, const QImage& original, const QString& name);

@@ -22,6 +22,13 @@ void add_export_command(CLI::App& app, CommandAction& action);
 /// `download`: fetches MNIST into the data folder.
 void add_download_command(CLI::App& app, CommandAction& action);
 
+/// Adds --trust-model to a command that loads a model: it runs a model DigitLab refused as unsafe.
+inline void add_trust_model_flag(CLI::App* command, bool& trust) {
+  command->add_flag("--trust-model", trust,
+                    "Run the model even if it does more than compute (writes files, loops...): only for models "
+                    "from a source you trust");
+}
+
 /// The command line as typed (set by main), recorded in metrics.json.
 std::string& invocation();
 

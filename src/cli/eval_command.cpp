@@ -1,5 +1,6 @@
 #include "cli_data.h"
 #include "commands.h"
+#include "validators.h"
 
 #include <digitlab/evaluator.h>
 #include <digitlab/mnist.h>
@@ -22,6 +23,7 @@ struct EvalOptions {
   int64_t limit = 0;
   bool json = false;
   bool offline = false;
+  bool trust_model = false;
 };
 
 void print_table(const ConfusionMatrix& m, const std::string& model, const std::string& device) {
@@ -57,13 +59,18 @@ int run_eval(const EvalOptions& options) {
   configure_threads(options.threads);
   const std::string device_name = resolve_device(options.device);
   const torch::Device device(device_name);
-  const LoadedModel model = load_torchscript(options.model, device);
+  const LoadedModel model = load_torchscript(options.model, device, options.trust_model);
   const auto dir = resolve_data_dir(options.data);
   ensure_mnist(dir, options.offline);
   const MnistSet data = load_mnist(dir);
   auto module = model.module;
-  const ConfusionMatrix matrix = evaluate([&module](const torch::Tensor& x) { return module.forward({x}).toTensor(); },
-                                          data.test, device, options.limit);
+  const auto scorer = [&](const torch::Tensor& x) {
+    const c10::IValue result = module.forward({x});
+    if (!result.isTensor()) throw std::runtime_error(options.model + ": the model returned " + result.tagKind());
+    check_probabilities(result.toTensor(), x.size(0), model.num_classes, options.model);
+    return result.toTensor();
+  };
+  const ConfusionMatrix matrix = evaluate(scorer, data.test, device, options.limit);
   const std::string device_text = describe_device(device_name);
   if (options.json) {
     print_json(matrix, options.model, device_text);
@@ -83,10 +90,12 @@ void add_eval_command(CLI::App& app, CommandAction& action) {
   cmd->add_option("--device", options->device, "auto, cpu or cuda")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  cmd->add_option("--threads", options->threads, "CPU threads (0: all available cores)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--limit", options->limit, "Evaluate only the first N test images")->check(CLI::PositiveNumber);
+  cmd->add_option("--threads", options->threads, "CPU threads (0: all available cores)")
+      ->check(whole_number_at_least(0, "all cores"));
+  cmd->add_option("--limit", options->limit, "Evaluate only the first N test images")->check(whole_number_at_least(1));
   cmd->add_flag("--json", options->json, "Print the result as JSON");
   cmd->add_flag("--offline", options->offline, "Never download MNIST; fail if it is missing");
+  add_trust_model_flag(cmd, options->trust_model);
   cmd->callback([&action, options] { action = [options] { return run_eval(*options); }; });
 }
 

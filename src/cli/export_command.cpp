@@ -12,10 +12,11 @@ namespace {
 struct ExportOptions {
   std::string model;
   std::string onnx;
+  bool trust_model = false;
 };
 
 int run_export(const ExportOptions& options) {
-  const LoadedModel model = load_torchscript(options.model);
+  const LoadedModel model = load_torchscript(options.model, torch::kCPU, options.trust_model);
   // The model card inside the TorchScript file carries the test accuracy into the ONNX metadata.
   export_onnx(to_digitnet(model, options.model), options.onnx, model.test_accuracy);
   std::printf("wrote %s (opset 13, input image [N,1,%d,%d], output probabilities [N,%lld])\n", options.onnx.c_str(),
@@ -31,6 +32,7 @@ void add_export_command(CLI::App& app, CommandAction& action) {
   cmd->add_option("MODEL", options->model, "TorchScript model written by DigitLab (e.g. models/digitnet.pt)")
       ->required();
   cmd->add_option("--onnx", options->onnx, "Output ONNX file")->required();
+  add_trust_model_flag(cmd, options->trust_model);
   cmd->callback([&action, options] { action = [options] { return run_export(*options); }; });
 }
 

@@ -1,6 +1,7 @@
 // digitlab-cli: train, evaluate and download without a window.
 #include "commands.h"
 
+#include <digitlab/model_safety.h>
 #include <digitlab/runtime.h>
 
 #include <cstdio>
@@ -60,6 +61,10 @@ int main(int argc, char** argv) {
 
   try {
     return action();
+  } catch (const digitlab::UnsafeModelError& e) {
+    std::fprintf(stderr, "digitlab-cli: error: %s (to run it anyway, if you trust its source: --trust-model)\n",
+                 e.what());
+    return kExitFailure;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "digitlab-cli: error: %s\n", e.what());
     return kExitFailure;

@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "validators.h"
 
 #include <digitlab/digit_reader.h>
 #include <digitlab/image_loader.h>
@@ -10,9 +11,17 @@
 #include <cctype>
 #include <cstdio>
 #include <memory>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
 
 namespace digitlab::cli {
 namespace {
+
+// --threads is checked here for its sign only (CLI::NonNegativeNumber would quote its upper bound, the largest
+// double, in 309 digits); configure_threads() refuses a count too large for the machine.
 
 struct PredictOptions {
   std::string model;
@@ -22,6 +31,7 @@ struct PredictOptions {
   bool multi = false;
   int top = 3;
   int threads = 0;
+  bool trust_model = false;
 };
 
 /// One input file's outcome: an error, "no digit found", or one prediction per digit.
@@ -40,21 +50,33 @@ bool is_image_name(const std::filesystem::path& p) {
   return false;
 }
 
-/// Files named on the command line, with each folder expanded to its images in name order.
-std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs) {
-  std::vector<std::string> files;
+/// One path to read, or the error that stands in for a folder that could not be listed.
+struct Input {
+  std::string file;
+  std::string error;
+};
+
+/// Files named on the command line, with each folder expanded to its images in name order. A folder that cannot
+/// be listed becomes an error in its place, so that it is reported and not silently skipped.
+std::vector<Input> expand_inputs(const std::vector<std::string>& inputs) {
+  std::vector<Input> files;
   for (const auto& input : inputs) {
     std::error_code ec;
     if (!std::filesystem::is_directory(input, ec)) {
-      files.push_back(input);
+      files.push_back({input, ""});  // load_image() says why if it is not a readable file
       continue;
     }
     std::vector<std::string> found;
-    for (const auto& entry : std::filesystem::directory_iterator(input, ec)) {
-      if (entry.is_regular_file() && is_image_name(entry.path())) found.push_back(entry.path().string());
+    std::filesystem::directory_iterator entry(input, ec);
+    for (; !ec && entry != std::filesystem::directory_iterator(); entry.increment(ec)) {
+      // An entry whose type cannot be read is kept if its name is an image's, for load_image() to say why.
+      std::error_code type_ec;
+      const bool regular = entry->is_regular_file(type_ec);
+      if ((regular || type_ec) && is_image_name(entry->path())) found.push_back(entry->path().string());
     }
+    if (ec) files.push_back({input, input + ": cannot list folder: " + ec.message()});
     std::sort(found.begin(), found.end());
-    files.insert(files.end(), found.begin(), found.end());
+    for (auto& file : found) files.push_back({std::move(file), ""});
   }
   return files;
 }
@@ -110,7 +132,7 @@ void print_csv_row(const FileResult& r) {
   float confidence = 1.0f;
   for (const auto& d : r.digits) confidence = std::min(confidence, d.confidence());
   std::string file = r.file;
-  if (file.find_first_of(",\"") != std::string::npos) {
+  if (file.find_first_of(",\"\r\n") != std::string::npos) {  // RFC 4180: these need a quoted field
     std::string quoted = "\"";
     for (const char c : file) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
     file = quoted + "\"";
@@ -126,7 +148,7 @@ void print_csv_row(const FileResult& r) {
 
 int run_predict(const PredictOptions& o) {
   configure_threads(o.threads);
-  const Predictor predictor(o.model);
+  const Predictor predictor(o.model, "cpu", o.trust_model);
   const auto files = expand_inputs(o.inputs);
   if (files.empty()) throw std::runtime_error("no images found in the given paths");
 
@@ -134,9 +156,10 @@ int run_predict(const PredictOptions& o) {
   ReadOptions read_options;
   read_options.number = o.multi;
   for (size_t i = 0; i < files.size(); ++i) {
-    results[i].file = files[i];
+    results[i].file = files[i].file;
     try {
-      const ImageReading reading = read_digits(predictor, load_image(files[i]), read_options);
+      if (!files[i].error.empty()) throw std::runtime_error(files[i].error);
+      const ImageReading reading = read_digits(predictor, load_image(files[i].file), read_options);
       for (const auto& d : reading.digits) results[i].digits.push_back(d.prediction);
     } catch (const std::exception& e) {
       results[i].error = e.what();
@@ -147,7 +170,8 @@ int run_predict(const PredictOptions& o) {
   if (o.json) {
     nlohmann::json all = nlohmann::json::array();
     for (const auto& r : results) all.push_back(to_json(r, o));
-    std::printf("%s\n", all.dump(2).c_str());
+    // A file name need not be UTF-8 (nor the messages that quote it): invalid bytes become U+FFFD.
+    std::printf("%s\n", all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else if (o.csv) {
     std::printf("file,number,confidence,unsure,note\n");
     for (const auto& r : results) print_csv_row(r);
@@ -173,7 +197,9 @@ void add_predict_command(CLI::App& app, CommandAction& action) {
   cmd->add_option("--top", options->top, "How many candidates to show per digit")
       ->capture_default_str()
       ->check(CLI::Range(1, 10));
-  cmd->add_option("--threads", options->threads, "CPU threads (0: all available cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", options->threads, "CPU threads (0: all available cores)")
+      ->check(whole_number_at_least(0, "all cores"));
+  add_trust_model_flag(cmd, options->trust_model);
   cmd->callback([&action, options] {
     if (options->json && options->csv) throw CLI::ValidationError("--json and --csv", "choose one output format");
     action = [options] { return run_predict(*options); };

@@ -2,6 +2,7 @@
 #include "commands.h"
 #include "interrupt_flag.h"
 #include "progress_bar.h"
+#include "validators.h"
 
 #include <digitlab/format.h>
 #include <digitlab/trainer.h>
@@ -82,15 +83,15 @@ void add_train_command(CLI::App& app, CommandAction& action) {
   auto* cmd = app.add_subcommand("train", "Train DigitNet on MNIST (defaults: the recipe of the shipped model)");
   auto options = std::make_shared<TrainOptions>();
   TrainConfig& c = options->config;
-  cmd->add_option("--epochs", c.epochs, "Maximum epochs")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--epochs", c.epochs, "Maximum epochs")->capture_default_str()->check(whole_number_at_least(1));
   cmd->add_option("--batch-size", c.batch_size, "Images per step")->capture_default_str()->check(CLI::Range(2, 65536));
-  cmd->add_option("--lr", c.lr, "Initial Adam learning rate")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--lr", c.lr, "Initial Adam learning rate")->capture_default_str()->check(positive_number());
   cmd->add_option("--lr-decay", c.lr_decay, "Learning rate multiplier per epoch")
       ->capture_default_str()
       ->check(CLI::Range(1e-6, 1.0));
   cmd->add_option("--patience", c.patience, "Epochs without a better validation accuracy before stopping")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number_at_least(1));
   cmd->add_flag("--no-augment", options->no_augment, "Turn off rotation/shift/zoom augmentation");
   cmd->add_option("--device", c.device, "auto, cpu or cuda")
       ->capture_default_str()
@@ -100,12 +101,13 @@ void add_train_command(CLI::App& app, CommandAction& action) {
       ->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--threads", c.threads, "CPU threads (0: all available cores)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_number_at_least(0, "all cores"));
   cmd->add_option("--seed", c.seed, "Random seed; CPU runs with the same seed repeat exactly")->capture_default_str();
   cmd->add_option("--data", options->data, "MNIST folder (default: $DIGITLAB_DATA or ~/.local/share/digitlab/mnist)");
   cmd->add_option("--out", options->out, "Output folder for digitnet.pt, checkpoint.pt and metrics.json")
       ->capture_default_str();
-  cmd->add_option("--limit", c.limit, "Use only the first N training images (quick runs)")->check(CLI::PositiveNumber);
+  cmd->add_option("--limit", c.limit, "Use only the first N training images (quick runs)")
+      ->check(whole_number_at_least(1));
   cmd->add_flag("--resume", c.resume, "Continue from the checkpoint in --out");
   cmd->add_flag("--offline", options->offline, "Never download MNIST; fail if it is missing");
   cmd->callback([&action, options] {

@@ -9,6 +9,7 @@
 #include "stroke_writer.h"
 #include "train_tab.h"
 #include "training_charts.h"
+#include "unsafe_model.h"
 #include "upload_tab.h"
 
 #include <digitlab/mnist.h>
@@ -23,11 +24,13 @@
 #include <QGuiApplication>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -110,6 +113,8 @@ class AppTest : public QObject {
   }
 
   void startsWithTheBundledModel() {
+    // The model loads in the background; the window was usable before it was ready.
+    QTRY_VERIFY_WITH_TIMEOUT(!window_->modelLoading(), 30000);
     QVERIFY2(window_->modelPath().endsWith("models/digitnet.pt"), qPrintable(window_->modelPath()));
     QVERIFY2(window_->modelStatus().contains("test accuracy 99."), qPrintable(window_->modelStatus()));
   }
@@ -166,6 +171,41 @@ class AppTest : public QObject {
     QCOMPARE(draw()->canvas()->strokeCount(), 1);
   }
 
+  void undoAndNewStrokesMarkTheAnswerOutOfDate() {
+    draw()->clear();
+    drawDigit(draw()->canvas(), 7);
+    draw()->predict();
+    QVERIFY(!draw()->resultPanel()->outOfDate());
+    QTest::keyClick(draw()->canvas(), Qt::Key_Z, Qt::ControlModifier);  // undo: an empty canvas says so
+    QVERIFY(drawnAnswer().isEmpty());
+    drawDigit(draw()->canvas(), 7);
+    draw()->predict();
+    drawDigit(draw()->canvas(), 1, QRectF(0.85, 0.1, 0.1, 0.3));  // a new stroke: the old answer no longer holds
+    QVERIFY(draw()->resultPanel()->outOfDate());
+    drawDigit(draw()->canvas(), 1, QRectF(0.85, 0.6, 0.1, 0.3));
+    QTest::keyClick(draw()->canvas(), Qt::Key_Z, Qt::ControlModifier);  // undo on a two-stroke drawing
+    QVERIFY(draw()->resultPanel()->outOfDate());
+    draw()->predict();
+    QVERIFY(!draw()->resultPanel()->outOfDate());
+    draw()->clear();
+  }
+
+  void statusBarMessagesHaveRoomBesideTheModel() {
+    window_->resize(1280, 720);
+    window_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+    draw()->clear();
+    window_->tabs()->setCurrentWidget(draw());
+    QTest::keySequence(window_.get(), QKeySequence::Save);  // Ctrl+S on an empty canvas
+    QVERIFY2(window_->statusBar()->currentMessage().contains("empty"),
+             qPrintable(window_->statusBar()->currentMessage()));
+    // The permanent model label sits at the right; the left half of the bar is free for the message.
+    const auto* model = window_->findChild<QLabel*>("modelLabel");
+    QVERIFY(model != nullptr);
+    QVERIFY2(model->geometry().left() > window_->statusBar()->width() / 2,
+             qPrintable(QString("the model label starts at x=%1").arg(model->geometry().left())));
+  }
+
   void predictAsIDrawWaitsForAPause() {
     draw()->clear();
     draw()->setLiveMode(true);
@@ -197,6 +237,9 @@ class AppTest : public QObject {
     for (int i = 0; i < 5; ++i) QVERIFY2(!upload->stage(i)->image().isNull(), qPrintable(QString("stage %1").arg(i)));
     QCOMPARE(upload->stage(4)->image().size(), QSize(28, 28));
     QCOMPARE(upload->resultPanel()->answer(), QString("7"));
+    // Which file is open shows in the window title and over the original.
+    QCOMPARE(window_->windowTitle(), QString("7era_7.png – DigitLab"));
+    QCOMPARE(upload->stage(0)->caption(), QString("Original: 7era_7.png"));
   }
 
   void pastedImageIsRead() {
@@ -235,6 +278,27 @@ class AppTest : public QObject {
     QCOMPARE(window_->modelPath(), before);
   }
 
+  void unsafeModelRunsOnlyWhenTheUserTrustsIt() {
+    // A model that prints: refused before it runs; the question defaults to No.
+    const QString path = tmp_.filePath("prints.pt");
+    writePrintingModel(path.toStdString());
+    const QString before = window_->modelPath();
+    QString asked;
+    window_->setTrustPrompt([&](const QString&, const QString& reason) {
+      asked = reason;
+      return false;
+    });
+    window_->loadModelInBackground(path, /*byUser=*/true);
+    QTRY_VERIFY_WITH_TIMEOUT(!window_->modelLoading(), 30000);
+    QVERIFY2(asked.contains("prim::Print"), qPrintable(asked));
+    QCOMPARE(window_->modelPath(), before);
+    window_->setTrustPrompt([](const QString&, const QString&) { return true; });
+    window_->loadModelInBackground(path, /*byUser=*/true);
+    QTRY_COMPARE_WITH_TIMEOUT(window_->modelPath(), path, 30000);
+    window_->setTrustPrompt(nullptr);
+    QVERIFY(window_->loadModel(before));
+  }
+
   void mixedPrecisionIsUntickedOnTheCpuAndTheChoiceIsKept() {
     auto* amp = train()->findChild<QCheckBox*>("mixedPrecision");
     QVERIFY(amp != nullptr);
@@ -253,8 +317,11 @@ class AppTest : public QObject {
   void tinyTrainingRunCanBeUsed() {
     window_->tabs()->setCurrentWidget(train());
     tinyConfig(/*limit=*/600, /*epochs=*/2, /*batch=*/32);
+    QSignalSpy activity(train(), &digitlab::app::TrainTab::activityChanged);
     train()->start();
     QVERIFY(train()->busy());
+    // Outside the Train tab, the status bar says a run is going on.
+    QTRY_VERIFY_WITH_TIMEOUT(window_->trainingStatus().startsWith("Training: epoch 1 of 2"), 60000);
     // Drawing and predicting keep working, and stay quick, while the worker trains on every core.
     QTRY_VERIFY_WITH_TIMEOUT(train()->charts()->batchPointCount() >= 1, 60000);
     draw()->clear();
@@ -277,6 +344,11 @@ class AppTest : public QObject {
     QCOMPARE(train()->progressBar()->value(), train()->progressBar()->maximum());
     qInfo("longest event-loop stall during training: %lld ms", static_cast<long long>(stalls.longestMs()));
     QVERIFY2(stalls.longestMs() < 100, qPrintable(QString("stalled %1 ms").arg(stalls.longestMs())));
+    // The last phase said what it was doing, and the status bar is clear again.
+    QStringList said;
+    for (const auto& args : activity) said << args.at(0).toString();
+    QVERIFY2(said.contains("Training: Measuring the best model on 10000 test images…"), qPrintable(said.join(" | ")));
+    QVERIFY(window_->trainingStatus().isEmpty());
     QVERIFY(QFile::exists(train()->lastRunFolder() + "/digitnet.pt"));
     // The confusion matrix shows every one of the 10,000 test images, and its diagonal is the test accuracy.
     const auto* matrix = train()->findChild<digitlab::app::ConfusionMatrixView*>();
@@ -298,7 +370,7 @@ class AppTest : public QObject {
     QCOMPARE(correct, qRound64(accuracy * 10000));
     QVERIFY(train()->useModelButton()->isEnabled());
     QTest::mouseClick(train()->useModelButton(), Qt::LeftButton);
-    QCOMPARE(window_->modelPath(), train()->lastRunFolder() + "/digitnet.pt");
+    QTRY_COMPARE_WITH_TIMEOUT(window_->modelPath(), train()->lastRunFolder() + "/digitnet.pt", 30000);
     QVERIFY2(window_->modelStatus().contains(QDir(train()->lastRunFolder()).dirName()),
              qPrintable(window_->modelStatus()));
     draw()->predict();  // the new model answers

@@ -22,7 +22,7 @@ constexpr uint32_t kImagesMagic = 2051;  // 0x00000803: unsigned bytes, 3 dimens
 constexpr uint32_t kLabelsMagic = 2049;  // 0x00000801: unsigned bytes, 1 dimension
 constexpr unsigned kGzBufferSize = 1 << 18;
 constexpr size_t kReadChunk = size_t{1} << 24;
-constexpr size_t kMaxReserve = size_t{1} << 26;  // reserve at most this much before the data proves it exists
+constexpr size_t kCountChunk = size_t{1} << 18;  // scratch for counting data bytes that are not kept
 
 void append_be32(std::string& out, uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xff);
@@ -55,6 +55,16 @@ class GzInput {
     return done;
   }
 
+  // Remembers the current position (just after the header) as where the data starts.
+  void mark_data_start() { data_start_ = gztell(file_); }
+
+  // Goes back to where the data starts, to read it again.
+  void rewind_to_data() {
+    if (gzseek(file_, data_start_, SEEK_SET) != data_start_) {
+      throw std::runtime_error(detail::gzip_error_text(file_, path_));
+    }
+  }
+
   // Reads one byte past the data (trailing bytes are ignored) so zlib verifies the gzip trailer's checksum.
   void check_end() {
     uint8_t byte = 0;
@@ -67,6 +77,7 @@ class GzInput {
  private:
   fs::path path_;
   gzFile file_;
+  z_off_t data_start_ = 0;
 };
 
 // Reads an IDX header: the magic number, checked, then `dims` big-endian sizes.
@@ -85,27 +96,39 @@ std::vector<uint32_t> read_header(GzInput& in, uint32_t magic, size_t dims, cons
   }
   std::vector<uint32_t> sizes(dims);
   for (size_t i = 0; i < dims; ++i) sizes[i] = detail::load_be32(bytes + 4 + 4 * i);
+  in.mark_data_start();
   return sizes;
 }
 
-// Reads exactly `expected` bytes of data; grows the buffer as data arrives so a lying header cannot force a huge
-// allocation.
-std::vector<uint8_t> read_body(GzInput& in, size_t expected, const char* kind) {
-  std::vector<uint8_t> data;
-  data.reserve(std::min(expected, kMaxReserve));
-  while (data.size() < expected) {
-    const size_t old_size = data.size();
-    const size_t want = std::min(expected - old_size, kReadChunk);
-    data.resize(old_size + want);
-    const size_t got = in.read(data.data() + old_size, want);
-    data.resize(old_size + got);
+// Counts the data bytes that follow the header, up to `expected`, without keeping them, and checks the gzip
+// trailer behind them: a header's count is checked against the data that is really there before anything is
+// allocated for it (a gzip of a few MB can claim, and even hold, gigabytes). Then rewinds to the data.
+void check_body_present(GzInput& in, size_t expected, const char* kind) {
+  std::vector<uint8_t> buffer(std::min(expected, kCountChunk));
+  size_t found = 0;
+  while (found < expected) {
+    const size_t want = std::min(expected - found, buffer.size());
+    const size_t got = in.read(buffer.data(), want);
+    found += got;
     if (got < want) break;
   }
-  if (data.size() < expected) {
+  if (found < expected) {
     throw std::runtime_error(in.path().string() + ": truncated: expected " + std::to_string(expected) + " bytes of " +
-                             kind + " data, found " + std::to_string(data.size()));
+                             kind + " data, found " + std::to_string(found));
   }
   in.check_end();
+  in.rewind_to_data();
+}
+
+// Reads exactly `expected` bytes of data, which check_body_present() has counted: one allocation of the data's
+// size.
+std::vector<uint8_t> read_body(GzInput& in, size_t expected, const char* kind) {
+  std::vector<uint8_t> data(expected);
+  const size_t got = in.read(data.data(), expected);
+  if (got < expected) {  // the file shrank since it was counted
+    throw std::runtime_error(in.path().string() + ": truncated: expected " + std::to_string(expected) + " bytes of " +
+                             kind + " data, found " + std::to_string(got));
+  }
   return data;
 }
 
@@ -143,7 +166,15 @@ IdxDataset IdxDataset::load(const fs::path& images, const fs::path& labels) {
                              " does not match label count " + std::to_string(label_count) + " in " + labels.string());
   }
 
-  std::vector<uint8_t> pixels = read_body(image_in, size_t{count} * rows * cols, "image");
+  if (count == 0) {
+    throw std::runtime_error(images.string() + ": holds no images (its header's count is 0); expected at least one");
+  }
+
+  // Both bodies are counted before either is allocated.
+  const size_t pixel_bytes = size_t{count} * rows * cols;
+  check_body_present(image_in, pixel_bytes, "image");
+  check_body_present(label_in, count, "label");
+  std::vector<uint8_t> pixels = read_body(image_in, pixel_bytes, "image");
   std::vector<uint8_t> label_bytes = read_body(label_in, count, "label");
   const auto bad = std::find_if(label_bytes.begin(), label_bytes.end(), [](uint8_t v) { return v > 9; });
   if (bad != label_bytes.end()) {

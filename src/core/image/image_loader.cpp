@@ -2,6 +2,7 @@
 
 #include <digitlab/preprocessor.h>
 
+#include "image/container_checks.h"
 #include "image/statistics.h"
 #include "util/byte_order.h"
 
@@ -35,44 +36,7 @@ constexpr double kUprightLogAspect = 0.14;  // log(1.15): digits this much talle
   throw std::runtime_error(name + ": " + what);
 }
 
-// The container format named by the first bytes, or nullptr if it is none we accept. stb also decodes PSD, PIC,
-// PNM and HDR; those are refused so that only the formats the app documents reach a decoder.
-const char* sniff_format(const uint8_t* data, size_t size) {
-  static const uint8_t kPng[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  if (size >= sizeof kPng && std::memcmp(data, kPng, sizeof kPng) == 0) return "PNG";
-  if (size >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff) return "JPEG";
-  if (size >= 2 && data[0] == 'B' && data[1] == 'M') return "BMP";
-  if (size >= 6 && (std::memcmp(data, "GIF87a", 6) == 0 || std::memcmp(data, "GIF89a", 6) == 0)) return "GIF";
-  // TGA has no signature: accept the header fields stb's TGA reader accepts.
-  if (size >= 18) {
-    const uint8_t colour_map = data[1];
-    const uint8_t type = data[2];
-    const uint8_t bits = data[16];
-    const bool known_type = type == 1 || type == 2 || type == 3 || type == 9 || type == 10 || type == 11;
-    const bool known_bits = bits == 8 || bits == 15 || bits == 16 || bits == 24 || bits == 32;
-    if (colour_map <= 1 && known_type && known_bits) return "TGA";
-  }
-  return nullptr;
-}
-
-// The size a PNG, BMP or GIF header declares, read before stb sees the file (stb refuses some absurd sizes itself,
-// with a less helpful message); 0x0 when unknown. JPEG sizes are limited to 65535 per side and left to stb.
-std::pair<int64_t, int64_t> declared_size(const uint8_t* data, size_t size, const std::string& format) {
-  if (format == "PNG" && size >= 24) return {detail::load_be32(data + 16), detail::load_be32(data + 20)};
-  if (format == "BMP" && size >= 26) {
-    const auto height = static_cast<int32_t>(detail::load_le32(data + 22));  // negative for top-down rows
-    return {static_cast<int32_t>(detail::load_le32(data + 18)), height < 0 ? -int64_t{height} : height};
-  }
-  if (format == "GIF" && size >= 10) return {detail::load_le16(data + 6), detail::load_le16(data + 8)};
-  return {0, 0};
-}
-
 std::string size_text(int64_t width, int64_t height) { return std::to_string(width) + "x" + std::to_string(height); }
-
-std::string stb_reason() {
-  const char* reason = stbi_failure_reason();
-  return reason ? reason : "unknown error";
-}
 
 // Luminance and alpha planes of decoded samples (1..4 channels: grey, grey+alpha, RGB, RGBA).
 struct Planes {
@@ -142,19 +106,21 @@ GrayImage flatten_alpha(Planes planes, int width, int height) {
   return GrayImage(width, height, std::move(planes.luma));
 }
 
-// Decodes with stb at the file's own bit depth and channel count.
+// Decodes with stb at the file's own bit depth and channel count. stb's own failure reason is left out: stb tries
+// the formats in turn, so its last reason may be another format's ("bad png sig" for a JPEG) or a stale one.
 GrayImage decode_pixels(const uint8_t* data, int length, const std::string& name, const char* format) {
+  const std::string failure = std::string("corrupt or truncated ") + format + " data";
   int width = 0, height = 0, channels = 0;
-  if (stbi_is_16_bit_from_memory(data, length)) {
+  if (std::strcmp(format, "PNG") == 0 && stbi_is_16_bit_from_memory(data, length)) {
     std::unique_ptr<stbi_us, void (*)(void*)> samples(
         stbi_load_16_from_memory(data, length, &width, &height, &channels, 0), stbi_image_free);
-    if (!samples) fail(name, std::string("corrupt or truncated ") + format + " data: " + stb_reason());
+    if (!samples) fail(name, failure);
     const size_t pixels = static_cast<size_t>(width) * static_cast<size_t>(height);
     return flatten_alpha(split_planes(samples.get(), pixels, channels, 1.0f / 65535.0f), width, height);
   }
   std::unique_ptr<stbi_uc, void (*)(void*)> samples(stbi_load_from_memory(data, length, &width, &height, &channels, 0),
                                                     stbi_image_free);
-  if (!samples) fail(name, std::string("corrupt or truncated ") + format + " data: " + stb_reason());
+  if (!samples) fail(name, failure);
   const size_t pixels = static_cast<size_t>(width) * static_cast<size_t>(height);
   return flatten_alpha(split_planes(samples.get(), pixels, channels, 1.0f / 255.0f), width, height);
 }
@@ -281,11 +247,12 @@ GrayImage decode_image(const uint8_t* data, size_t size, const std::string& name
   const std::string& name = name_for_errors;
   if (data == nullptr || size == 0) fail(name, "empty file (0 bytes); expected an image");
   if (size > static_cast<size_t>(INT_MAX)) fail(name, "file of " + std::to_string(size) + " bytes is too large");
-  const char* format = sniff_format(data, size);
+  const char* format = detail::sniff_format(data, size);
   if (format == nullptr) fail(name, "not an image: expected PNG, JPEG, BMP, GIF or TGA data");
   const int length = static_cast<int>(size);
 
-  const auto [declared_width, declared_height] = declared_size(data, size, format);
+  detail::check_header(data, size, format, name);
+  const auto [declared_width, declared_height] = detail::declared_size(data, size, format);
   if (declared_width > kMaxImagePixels || declared_height > kMaxImagePixels ||
       declared_width * declared_height > kMaxImagePixels) {  // each side checked first: no overflow
     fail(name, "image is " + size_text(declared_width, declared_height) + "; expected at most " +
@@ -293,8 +260,9 @@ GrayImage decode_image(const uint8_t* data, size_t size, const std::string& name
   }
   int width = 0, height = 0, channels = 0;
   if (!stbi_info_from_memory(data, length, &width, &height, &channels)) {
-    fail(name, std::string("unreadable ") + format + " header: " + stb_reason());
+    fail(name, std::string("corrupt or truncated ") + format + " header");
   }
+  if (std::strcmp(format, "BMP") == 0 && height < 0 && height > INT_MIN) height = -height;  // top-down rows
   if (width <= 0 || height <= 0) fail(name, "image is " + size_text(width, height) + "; expected a non-zero size");
   const int64_t pixels = int64_t{width} * int64_t{height};
   if (pixels > kMaxImagePixels) {
@@ -302,6 +270,7 @@ GrayImage decode_image(const uint8_t* data, size_t size, const std::string& name
                    " megapixels); expected at most " + std::to_string(kMaxImagePixels / 1'000'000) + " megapixels");
   }
 
+  detail::check_pixel_data(data, size, format, width, height, name);
   GrayImage image = decode_pixels(data, length, name, format);
   if (image.width() != width || image.height() != height) {
     fail(name, "decoded size " + size_text(image.width(), image.height()) + " differs from the header's " +
@@ -317,6 +286,9 @@ GrayImage load_image(const fs::path& path) {
   const std::string name = path.string();
   std::error_code ec;
   const fs::file_status status = fs::status(path, ec);
+  // Only a path that names nothing is "not found"; a folder on the way that cannot be entered, or a file used as
+  // a folder, says why.
+  if (ec && ec != std::errc::no_such_file_or_directory) fail(name, "cannot open: " + ec.message());
   if (!fs::exists(status)) fail(name, "file not found");
   if (fs::is_directory(status)) fail(name, "is a folder; expected an image file");
   const uintmax_t size = fs::file_size(path, ec);

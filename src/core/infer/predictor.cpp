@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <numeric>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
 
 namespace digitlab {
@@ -35,8 +34,9 @@ std::vector<int> top_classes(const Prediction& prediction, int k) {
 
 class Predictor::Impl {
  public:
-  Impl(const std::filesystem::path& path, const std::string& device_name) : path_(path), device_(device_name) {
-    LoadedModel loaded = load_torchscript(path, device_);
+  Impl(const std::filesystem::path& path, const std::string& device_name, bool trusted)
+      : path_(path), device_(device_name) {
+    LoadedModel loaded = load_torchscript(path, device_, trusted);
     card_ = loaded.model_card_json;
     test_accuracy_ = loaded.test_accuracy.value_or(-1.0);
     classes_ = loaded.num_classes;
@@ -65,14 +65,12 @@ class Predictor::Impl {
       if (!device_.is_cpu()) input = input.to(device_);
       // Module::forward is const-incorrect in LibTorch; the frozen module holds no mutable state.
       auto& module = const_cast<torch::jit::Module&>(module_);
-      probs = module.forward({input}).toTensor().to(torch::kCPU, torch::kFloat).contiguous();
-    }
-    if (probs.dim() != 2 || probs.size(0) != static_cast<int64_t>(count) || probs.size(1) != classes_) {
-      std::ostringstream shape;
-      shape << probs.sizes();
-      throw std::runtime_error(path_.string() + ": the model returned a tensor of shape " + shape.str() + " for " +
-                               std::to_string(count) + " images, expected [" + std::to_string(count) + ", " +
-                               std::to_string(classes_) + "]");
+      const c10::IValue result = module.forward({input});
+      if (!result.isTensor()) {
+        throw std::runtime_error(path_.string() + ": the model returned " + result.tagKind() + ", expected a tensor");
+      }
+      probs = result.toTensor().to(torch::kCPU, torch::kFloat).contiguous();
+      check_probabilities(probs, static_cast<int64_t>(count), classes_, path_);
     }
     std::vector<Prediction> out;
     out.reserve(count);
@@ -91,8 +89,8 @@ class Predictor::Impl {
   std::string fast_path_note_;
 };
 
-Predictor::Predictor(const std::filesystem::path& path, const std::string& device)
-    : impl_(std::make_unique<Impl>(path, device)) {}
+Predictor::Predictor(const std::filesystem::path& path, const std::string& device, bool trusted)
+    : impl_(std::make_unique<Impl>(path, device, trusted)) {}
 Predictor::~Predictor() = default;
 Predictor::Predictor(Predictor&&) noexcept = default;
 Predictor& Predictor::operator=(Predictor&&) noexcept = default;

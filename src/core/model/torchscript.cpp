@@ -1,5 +1,8 @@
 #include <digitlab/torchscript.h>
 
+#include <digitlab/model_safety.h>
+
+#include "model/model_check.h"
 #include "util/atomic_write.h"
 
 #include <nlohmann/json.hpp>
@@ -137,26 +140,52 @@ void save_torchscript(const DigitNet& net, const std::filesystem::path& path, co
   card["card_version"] = kModelCardVersion;
   card["architecture"] = nlohmann::json::parse(net->spec().to_json());
   torch::jit::ExtraFilesMap extra{{kModelCardEntry, card.dump()}};
-  write_file_atomically(path, [&](const std::filesystem::path& tmp) {
-    try {
-      module.save(tmp.string(), extra);
-    } catch (const c10::Error& e) {
-      throw std::runtime_error(first_line(e.what_without_backtrace()));
-    }
-  });
+  // Serialized in memory first: LibTorch's file writer aborts the process when a write fails (a full disk), so
+  // the bytes go to disk through the atomic writer, which reports it and keeps the old file.
+  std::ostringstream bytes;
+  try {
+    module.save(bytes, extra);
+  } catch (const c10::Error& e) {
+    throw std::runtime_error("cannot write " + path.string() + ": " + first_line(e.what_without_backtrace()));
+  }
+  write_text_atomically(path, bytes.str());
 }
 
-LoadedModel load_torchscript(const std::filesystem::path& path, const torch::Device& device) {
+void check_probabilities(const torch::Tensor& output, int64_t rows, int64_t classes,
+                         const std::filesystem::path& model) {
+  if (output.dim() != 2 || output.size(0) != rows || output.size(1) != classes) {
+    throw std::runtime_error(model.string() + ": the model returned shape " + join_sizes(output.sizes()) + " for " +
+                             std::to_string(rows) + " images, expected [" + std::to_string(rows) + ", " +
+                             std::to_string(classes) + "]");
+  }
+  const auto values = output.to(torch::kCPU, torch::kFloat);
+  const auto sums = values.sum(/*dim=*/1);
+  if (!values.isfinite().all().item<bool>() || values.min().item<float>() < 0.0f ||
+      !torch::allclose(sums, torch::ones_like(sums), /*rtol=*/1e-3, /*atol=*/1e-3)) {
+    throw std::runtime_error(model.string() +
+                             ": model output rows are not probabilities (they must be >= 0 and sum to 1)");
+  }
+}
+
+LoadedModel load_torchscript(const std::filesystem::path& path, const torch::Device& device, bool trusted) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw std::runtime_error(path.string() + ": model file not found");
   }
+  // Judge the file before LibTorch runs any of it: first the archive, then every operation of forward.
   LoadedModel loaded;
   torch::jit::ExtraFilesMap extra{{kModelCardEntry, ""}};
   try {
+    check_model_archive(path, trusted);
     loaded.module = torch::jit::load(path.string(), device, extra);
-  } catch (const std::exception& e) {  // c10::Error and errors from the TorchScript interpreter
+  } catch (const UnsafeModelError&) {
+    throw;
+  } catch (const std::exception& e) {  // c10::Error, errors from the TorchScript compiler, a corrupt archive
     throw std::runtime_error(path.string() + ": not a readable TorchScript model (" + first_line(e.what()) + ")");
+  }
+  if (!trusted) {
+    const std::string reason = unsafe_operation(loaded.module);
+    if (!reason.empty()) throw UnsafeModelError(path.string(), reason);
   }
   loaded.model_card_json = extra[kModelCardEntry].empty() ? "{}" : extra[kModelCardEntry];
   const auto card = nlohmann::json::parse(loaded.model_card_json, nullptr, /*allow_exceptions=*/false);
@@ -185,11 +214,7 @@ LoadedModel load_torchscript(const std::filesystem::path& path, const torch::Dev
                              " for a batch of 2, expected [2, C] with C >= 2 classes");
   }
   loaded.num_classes = out.size(1);
-  const auto sums = out.to(torch::kCPU, torch::kFloat).sum(/*dim=*/1);
-  if (!torch::allclose(sums, torch::ones_like(sums), /*rtol=*/1e-3, /*atol=*/1e-3) || out.min().item<float>() < 0.0f) {
-    throw std::runtime_error(path.string() +
-                             ": model output rows are not probabilities (they must be >= 0 and sum to 1)");
-  }
+  check_probabilities(out, 2, loaded.num_classes, path);
   return loaded;
 }
 

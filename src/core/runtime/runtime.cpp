@@ -5,6 +5,7 @@
 #include <sched.h>
 
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 #ifndef DIGITLAB_VERSION
@@ -32,7 +33,14 @@ int configure_threads(int threads) {
   if (threads < 0) {
     throw std::runtime_error("thread count must be 0 (all cores) or positive, got " + std::to_string(threads));
   }
-  const int n = threads == 0 ? available_cores() : threads;
+  const int cores = available_cores();
+  const int most = kMaxThreadsPerCore * cores;
+  if (threads > most) {
+    throw std::runtime_error("thread count " + std::to_string(threads) + " is too many for " + std::to_string(cores) +
+                             (cores == 1 ? " core" : " cores") + ": expected at most " + std::to_string(most) + " (" +
+                             std::to_string(kMaxThreadsPerCore) + " per core), or 0 for one per core");
+  }
+  const int n = threads == 0 ? cores : threads;
   torch::set_num_threads(n);
   return n;
 }

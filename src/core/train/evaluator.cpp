@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <optional>
+#include <stdexcept>
+#include <string>
 
 namespace digitlab {
 
@@ -26,6 +28,11 @@ ConfusionMatrix evaluate(const BatchScorer& scorer, const IdxDataset& data, cons
     const int64_t end = std::min(n, begin + batch_size);
     const auto x = images_tensor(data, begin, end).to(device).to(torch::kFloat).div_(255.0);
     const auto scores = scorer(x);
+    if (scores.dim() != 2 || scores.size(0) != end - begin || scores.size(1) < 2) {
+      throw std::runtime_error("the model scored a batch of " + std::to_string(end - begin) + " images with " +
+                               std::to_string(scores.dim() == 2 ? scores.size(0) : 0) +
+                               " rows, expected one row of at least 2 classes per image");
+    }
     if (!matrix) matrix.emplace(static_cast<int>(scores.size(1)));  // as many classes as the model has
     const auto predicted = scores.argmax(/*dim=*/1).to(torch::kCPU);
     const auto* pred = predicted.data_ptr<int64_t>();

@@ -19,6 +19,7 @@
 #include <cmath>
 #include <fstream>
 #include <mutex>
+#include <sstream>
 #include <stdexcept>
 
 namespace digitlab {
@@ -152,6 +153,10 @@ class Trainer::Impl {
   void log(const std::string& line) const {
     if (callbacks_->on_log) callbacks_->on_log(line);
   }
+  void phase(const std::string& what) const {
+    log(what);
+    if (callbacks_->on_phase) callbacks_->on_phase(what);
+  }
   void prepare_output_folder() const;
   void load_data();
   void save_checkpoint(int epochs_done) const;
@@ -246,13 +251,15 @@ void Trainer::Impl::save_checkpoint(int epochs_done) const {
   archive.write("seed", c10::IValue(static_cast<int64_t>(config_.seed)));
   archive.write("limit", c10::IValue(config_.limit));
   archive.write("batch_size", c10::IValue(static_cast<int64_t>(config_.batch_size)));
-  write_file_atomically(config_.out_dir / kCheckpointFileName, [&](const std::filesystem::path& tmp) {
-    try {
-      archive.save_to(tmp.string());
-    } catch (const c10::Error& e) {
-      throw std::runtime_error(e.what_without_backtrace());
-    }
-  });
+  // In memory first, then through the atomic writer (see save_torchscript): a full disk is an error, not an abort.
+  std::ostringstream bytes;
+  try {
+    archive.save_to(bytes);
+  } catch (const c10::Error& e) {
+    throw std::runtime_error("cannot write " + (config_.out_dir / kCheckpointFileName).string() + ": " +
+                             std::string(e.what_without_backtrace()).substr(0, 200));
+  }
+  write_text_atomically(config_.out_dir / kCheckpointFileName, bytes.str());
 }
 
 int Trainer::Impl::load_checkpoint() {
@@ -531,11 +538,15 @@ TrainResult Trainer::Impl::finish(TrainResult result) {
   restore(net_, best_state_);
   net_->eval();
   if (!result.stopped) {
+    const int64_t test_images = config_.test_limit > 0 ? std::min<int64_t>(config_.test_limit, data_->test.size())
+                                                       : static_cast<int64_t>(data_->test.size());
+    phase("measuring the best model on " + std::to_string(test_images) + " test images");
     result.confusion =
         evaluate([this](const torch::Tensor& x) { return net_->forward(x); }, data_->test, device_, config_.test_limit);
     result.test_accuracy = result.confusion.accuracy();
-    save_torchscript(net_, result.model_path, model_card(result.test_accuracy));
   }
+  phase("saving the model");
+  if (result.test_accuracy) save_torchscript(net_, result.model_path, model_card(result.test_accuracy));
   if (onnx_export_available()) {
     result.onnx_path = config_.out_dir / kOnnxFileName;
     export_onnx(net_, result.onnx_path, result.test_accuracy);
