@@ -38,6 +38,9 @@ TEST(KeepFreedMemory, KeepsFreedBlocksDuringARunAndRestoresMallocAfterIt) {
 #ifndef __GLIBC__
   GTEST_SKIP() << "the malloc tuning is glibc's";
 #endif
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer's allocator replaces glibc's malloc (scripts/sanitize.sh)";
+#endif
   const long before = resident_bytes();
   {
     const KeepFreedMemory keep;

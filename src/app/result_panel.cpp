@@ -54,7 +54,10 @@ ResultPanel::ResultPanel(QWidget* parent) : QWidget(parent) {
   digitStripLayout_->setContentsMargins(0, 0, 0, 0);
   digitButtons_ = new QButtonGroup(this);
   digitButtons_->setExclusive(true);
-  connect(digitButtons_, &QButtonGroup::idClicked, this, &ResultPanel::showDigit);
+  connect(digitButtons_, &QButtonGroup::idClicked, this, [this](int index) {
+    showDigit(index);
+    Q_EMIT digitPicked(index);
+  });
   digitStrip_->hide();
 
   // Bar chart of the ten probabilities; the predicted digit's bar is highlighted.

@@ -48,6 +48,8 @@ class ResultPanel : public QWidget {
  Q_SIGNALS:
   /// A new answer (or message) is shown.
   void updated();
+  /// The user picked digit `index` of a number (its chart and input are shown).
+  void digitPicked(int index);
 
  private:
   void showDigit(int index);

@@ -19,6 +19,7 @@
 #include <QSplitter>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <exception>
 
 namespace digitlab::app {
@@ -34,6 +35,19 @@ QImage sideBySide(const std::vector<DigitReading>& digits) {
   for (int i = 0; i < n; ++i)
     painter.drawImage(i * (kInputSide + kGap), 0, toQImage(digits[static_cast<size_t>(i)].input.input28));
   return strip;
+}
+
+/// The ink of every digit of a number in one mask (each digit's mask holds only its own ink); digits looked at
+/// again at a finer resolution have masks of another size, and are left out.
+QImage combinedInk(const std::vector<DigitReading>& digits) {
+  const GrayImage& first = digits.front().input.ink_mask;
+  GrayImage all(first.width(), first.height());
+  for (const DigitReading& d : digits) {
+    const GrayImage& mask = d.input.ink_mask;
+    if (mask.width() != all.width() || mask.height() != all.height()) continue;
+    for (size_t i = 0; i < mask.size(); ++i) all.data()[i] = std::max(all.data()[i], mask.data()[i]);
+  }
+  return toQImage(all);
 }
 
 /// The original with a green frame around each digit found.
@@ -67,6 +81,12 @@ UploadTab::UploadTab(QWidget* parent) : QWidget(parent) {
     stagesLayout->addWidget(stages_[i], 1);
   }
   result_ = new ResultPanel(this);
+  // Picking a digit of a number shows the ink found for that digit.
+  connect(result_, &ResultPanel::digitPicked, this, [this](int index) {
+    if (index < 0 || static_cast<size_t>(index) >= inkMasks_.size()) return;
+    stages_[2]->setCaption(tr("Ink found: digit %1").arg(index + 1));
+    stages_[2]->setImage(inkMasks_[static_cast<size_t>(index)]);
+  });
   result_->setInputViewVisible(false);  // the last stage shows it
 
   connect(open, &QPushButton::clicked, this, &UploadTab::openRequested);
@@ -95,6 +115,8 @@ void UploadTab::setPredictor(std::shared_ptr<const Predictor> predictor) {
 }
 
 QString UploadTab::error() const { return error_->message(); }
+
+void UploadTab::setNumberMode(bool on) { number_->setChecked(on); }
 
 void UploadTab::saveSettings(QSettings& settings) const { settings.setValue("upload/number", number_->isChecked()); }
 
@@ -171,7 +193,10 @@ void UploadTab::analyse() {
     }
     const PreprocessResult& first = reading.digits.front().input;
     stages_[1]->setImage(toQImage(first.grayscale));
-    stages_[2]->setImage(toQImage(first.ink_mask));
+    inkMasks_.clear();
+    for (const DigitReading& d : reading.digits) inkMasks_.push_back(toQImage(d.input.ink_mask));
+    stages_[2]->setCaption(tr("Ink found"));
+    stages_[2]->setImage(number ? combinedInk(reading.digits) : inkMasks_.front());
     stages_[3]->setImage(number ? withBoxes(original_, reading.digits) : toQImage(first.cropped));
     stages_[4]->setImage(number ? sideBySide(reading.digits) : toQImage(first.input28));
     if (!predictor_) {

@@ -8,7 +8,9 @@
 #include <QString>
 #include <QWidget>
 
+#include <array>
 #include <memory>
+#include <vector>
 
 class QCheckBox;
 class QLabel;
@@ -37,6 +39,8 @@ class UploadTab : public QWidget {
   QString error() const;
   /// The stage views, left to right: original, grayscale, ink, cropped (or digits found), model input.
   ImageView* stage(int index) const { return stages_[static_cast<size_t>(index)]; }
+  /// Reads a number (several digits) rather than one digit; re-reads the image shown.
+  void setNumberMode(bool on);
   /// The file or clipboard name of the image shown, or empty.
   QString currentName() const { return name_; }
 
@@ -69,6 +73,7 @@ class UploadTab : public QWidget {
   std::shared_ptr<const Predictor> predictor_;
   GrayImage image_;
   QImage original_;
+  std::vector<QImage> inkMasks_;  ///< Each digit's ink, for the "Ink found" stage when a digit is picked.
   QString name_;
 };
 

@@ -34,6 +34,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 #include <QUrl>
 
 #include <memory>
@@ -45,6 +46,7 @@ namespace {
 
 const QString kMnistDir = QStringLiteral(DIGITLAB_MNIST_DIR);
 const QString kRealWorldDir = QStringLiteral(DIGITLAB_REALWORLD_DIR);
+const QString kRealWorldNumbersDir = QStringLiteral(DIGITLAB_REALWORLD_DIR "/../realworld-numbers");
 
 /// Measures the longest gap between ticks of a 5 ms timer: how long the event loop was blocked.
 class StallMeter {
@@ -240,6 +242,34 @@ class AppTest : public QObject {
     // Which file is open shows in the window title and over the original.
     QCOMPARE(window_->windowTitle(), QString("7era_7.png – DigitLab"));
     QCOMPARE(upload->stage(0)->caption(), QString("Original: 7era_7.png"));
+  }
+
+  void numberUploadShowsTheInkOfEveryDigitAndOfThePickedOne() {
+    auto* upload = window_->uploadTab();
+    upload->setNumberMode(true);
+    QVERIFY(window_->openImageFile(kRealWorldNumbersDir + "/images/huangzy_6789.png"));
+    QCOMPARE(upload->resultPanel()->answer(), QString("6789"));
+    // Ink of all four digits: the mask has ink in each quarter of its width.
+    const QImage all = upload->stage(2)->image();
+    QVERIFY(!all.isNull());
+    const auto inkIn = [](const QImage& mask, int from, int to) {
+      int ink = 0;
+      for (int y = 0; y < mask.height(); ++y)
+        for (int x = from; x < to; ++x) ink += qGray(mask.pixel(x, y)) > 127;
+      return ink;
+    };
+    const int w = all.width();
+    for (int q = 0; q < 4; ++q)
+      QVERIFY2(inkIn(all, q * w / 4, (q + 1) * w / 4) > 0, qPrintable(QString("quarter %1").arg(q)));
+    // Picking the last digit shows its ink only: nothing in the left half.
+    const auto buttons = upload->resultPanel()->findChildren<QToolButton*>();
+    QCOMPARE(buttons.size(), 4);
+    QTest::mouseClick(buttons.last(), Qt::LeftButton);
+    const QImage last = upload->stage(2)->image();
+    QCOMPARE(upload->stage(2)->caption(), QString("Ink found: digit 4"));
+    QCOMPARE(inkIn(last, 0, w / 2), 0);
+    QVERIFY(inkIn(last, 3 * w / 4, w) > 0);
+    upload->setNumberMode(false);
   }
 
   void pastedImageIsRead() {
