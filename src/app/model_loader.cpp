@@ -16,7 +16,11 @@ struct ModelLoader::Outcome {
 ModelLoader::ModelLoader(QObject* parent) : QObject(parent) {}
 
 ModelLoader::~ModelLoader() {
-  for (QThread* thread : threads_) thread->wait();
+  // Their finished() slots will not run now: wait for each thread and delete it here.
+  for (QThread* thread : threads_) {
+    thread->wait();
+    delete thread;
+  }
 }
 
 void ModelLoader::load(const QString& path, bool trusted) {
