@@ -11,6 +11,8 @@
 #include <digitlab/image_loader.h>
 #include <digitlab/preprocessor.h>
 
+#include "image/container_checks.h"
+
 #include <stb/stb_image.h>
 
 #include <climits>
@@ -31,13 +33,23 @@ void run_pipeline(const digitlab::GrayImage& image, bool multi, digitlab::InkPol
   if (multi) digitlab::preprocess_multi(image, options);
 }
 
-void as_file(const uint8_t* data, size_t size) {
-  int width = 0, height = 0, channels = 0;
-  if (size > 0 && size < static_cast<size_t>(INT_MAX) &&
-      stbi_info_from_memory(data, static_cast<int>(size), &width, &height, &channels) &&
-      int64_t{width} * height > kFuzzMaxPixels) {
-    return;
+/// True when stb says the image is larger than the fuzzer should decode. The header is judged first, as
+/// decode_image() does, because stb's own header parsing is what some hostile files attack.
+bool too_large_to_fuzz(const uint8_t* data, size_t size) {
+  const char* format = digitlab::detail::sniff_format(data, size);
+  if (format == nullptr || size >= static_cast<size_t>(INT_MAX)) return false;
+  try {
+    digitlab::detail::check_header(data, size, format, "fuzz");
+  } catch (const std::runtime_error&) {
+    return false;  // decode_image() refuses it the same way
   }
+  int width = 0, height = 0, channels = 0;
+  return stbi_info_from_memory(data, static_cast<int>(size), &width, &height, &channels) &&
+         int64_t{width} * height > kFuzzMaxPixels;
+}
+
+void as_file(const uint8_t* data, size_t size) {
+  if (too_large_to_fuzz(data, size)) return;
   digitlab::read_exif_orientation(data, size);
   try {
     run_pipeline(digitlab::decode_image(data, size, "fuzz"), true, digitlab::InkPolarity::kAuto);

@@ -401,6 +401,12 @@ TEST(ImageLoader, RefusesAJpegHuffmanTableThatWouldOverflowTheDecoder) {
   jpeg.insert(jpeg.end(), {0xFF, 0xD9});
   const std::string error = error_of([&] { decode(jpeg); });
   EXPECT_EQ(error, "test image: corrupt JPEG data: Huffman table with 4080 symbols (at most 256)");
+  // The same table in a file cut inside it (stb reads on past the end), and after stray bytes stb skips.
+  const std::vector<uint8_t> cut(jpeg.begin(), jpeg.begin() + 4 + 2 + 17 + 10);
+  EXPECT_EQ(error_of([&] { decode(cut); }), error);
+  std::vector<uint8_t> stray = jpeg;  // a comment segment, then three stray bytes before the table
+  stray.insert(stray.begin() + 2, {0xFF, 0xFE, 0x00, 0x04, 'h', 'i', 0x12, 0x34, 0x56});
+  EXPECT_EQ(error_of([&] { decode(stray); }), error);
   // A real JPEG's tables pass.
   EXPECT_NO_THROW(decode(fx::encode_jpeg(24, 24, 1, fx::to_samples(sample_drawing()))));
 }

@@ -24,20 +24,21 @@ size_t skip_entropy_coded_data(const uint8_t* data, size_t size, size_t at) {
   return size;
 }
 
-/// Checks the tables of one DHT segment, `length` bytes at `at` (after its length field).
-void check_tables(const uint8_t* data, size_t at, size_t length, const std::string& name) {
+/// Checks the tables of one DHT segment, `length` bytes at `at` (after its length field), of which the file holds
+/// only those before `size`: stb reads bytes past the end of a cut file as zeros, so counts that are missing
+/// count as zero and the ones present must still add up to at most 256.
+void check_tables(const uint8_t* data, size_t size, size_t at, size_t length, const std::string& name) {
   const auto fail = [&](const std::string& what) { return std::runtime_error(name + ": corrupt JPEG data: " + what); };
   const size_t end = at + length;
-  while (at < end) {
-    if (end - at < 17) throw fail("Huffman table header cut short");
+  while (at < end && at < size) {
     const uint8_t id = data[at];
     if ((id >> 4) > 1 || (id & 15) > 3) throw fail("bad Huffman table class or destination");
     size_t symbols = 0;
-    for (size_t i = 1; i <= 16; ++i) symbols += data[at + i];
+    for (size_t i = 1; i <= 16 && at + i < size; ++i) symbols += data[at + i];
     if (symbols > kMaxSymbols) throw fail("Huffman table with " + std::to_string(symbols) + " symbols (at most 256)");
-    at += 17;
-    if (end - at < symbols) throw fail("Huffman table longer than its segment");
-    at += symbols;
+    if (end - at < 17) throw fail("Huffman table header cut short");
+    at += 17 + symbols;
+    if (at > end) throw fail("Huffman table longer than its segment");
   }
 }
 
@@ -46,7 +47,10 @@ void check_tables(const uint8_t* data, size_t at, size_t length, const std::stri
 void check_jpeg_huffman_tables(const uint8_t* data, size_t size, const std::string& name) {
   size_t at = 2;  // after SOI
   while (at + 1 < size) {
-    if (data[at] != 0xFF) return;  // not a marker where one must be: the decoder reports it
+    if (data[at] != 0xFF) {  // stb skips stray bytes between segments, looking for the next marker: so do we
+      ++at;
+      continue;
+    }
     const uint8_t marker = data[at + 1];
     at += 2;
     if (marker == 0xFF) {  // fill byte
@@ -57,8 +61,10 @@ void check_jpeg_huffman_tables(const uint8_t* data, size_t size, const std::stri
     if (stands_alone(marker)) continue;
     if (at + 2 > size) return;
     const size_t length = (size_t{data[at]} << 8) | data[at + 1];
-    if (length < 2 || at + length > size) return;  // a cut segment: the decoder reports it
-    if (marker == kDefineHuffmanTable) check_tables(data, at + 2, length - 2, name);
+    if (length < 2) return;  // the decoder reports it
+    // A cut DHT is still judged on what it holds: stb reads on past the end of the file.
+    if (marker == kDefineHuffmanTable) check_tables(data, size, at + 2, length - 2, name);
+    if (at + length > size) return;  // a cut segment: the decoder reports it
     at += length;
     if (marker == kStartOfScan) at = skip_entropy_coded_data(data, size, at);
   }
