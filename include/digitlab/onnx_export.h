@@ -11,7 +11,7 @@ namespace digitlab {
 bool onnx_export_available();
 
 /// Writes DigitNet as an ONNX model (opset 13, IR version 7): input "image" float [N,1,28,28] in
-/// [0,1], white digit on black, normalization inside; output "probabilities" float [N,10].
+/// [0,1], white digit on black, normalization inside; output "probabilities" float [N,C] (C classes, 10 for digits).
 /// Conv, BatchNormalization, Relu, MaxPool, Flatten, Gemm and Softmax nodes carry the trained
 /// weights as initializers; metadata names the model, its test accuracy, the DigitLab version
 /// and the input contract. The model passes onnx::checker and shape inference before it is
