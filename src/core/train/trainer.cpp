@@ -355,10 +355,7 @@ void Trainer::Impl::write_metrics(const TrainResult& result) const {
       {"best_val_accuracy", result.best_val_accuracy},
       {"stopped", result.stopped},
       {"early_stopped", result.early_stopped},
-      {"test_images", result.test_accuracy
-                          ? json(config_.test_limit > 0 ? std::min<int64_t>(config_.test_limit, data_->test.size())
-                                                        : static_cast<int64_t>(data_->test.size()))
-                          : json(nullptr)},
+      {"test_images", result.test_accuracy ? json(result.confusion.total()) : json(nullptr)},
       {"test_accuracy", result.test_accuracy ? json(*result.test_accuracy) : json(nullptr)},
       {"per_class_accuracy", result.test_accuracy ? per_class : json(nullptr)},
       {"confusion_matrix", result.test_accuracy ? json::parse(result.confusion.to_json()) : json(nullptr)},
@@ -538,8 +535,8 @@ TrainResult Trainer::Impl::finish(TrainResult result) {
   restore(net_, best_state_);
   net_->eval();
   if (!result.stopped) {
-    const int64_t test_images = config_.test_limit > 0 ? std::min<int64_t>(config_.test_limit, data_->test.size())
-                                                       : static_cast<int64_t>(data_->test.size());
+    const auto test_size = static_cast<int64_t>(data_->test.size());
+    const int64_t test_images = config_.test_limit > 0 ? std::min(config_.test_limit, test_size) : test_size;
     phase("measuring the best model on " + std::to_string(test_images) + " test images");
     result.confusion =
         evaluate([this](const torch::Tensor& x) { return net_->forward(x); }, data_->test, device_, config_.test_limit);
