@@ -2,11 +2,16 @@
 // (Debian's python3-torch: same LibTorch, same thread count, same BLAS), and its inference beside
 // the same weights exported to ONNX and run by onnxruntime-node and OpenCV dnn, in one run.
 #include <digitlab/digit_net.h>
+#include <digitlab/digit_reader.h>
+#include <digitlab/explainer.h>
+#include <digitlab/image_loader.h>
+#include <digitlab/mnist.h>
 #include <digitlab/onnx_export.h>
 #include <digitlab/predictor.h>
 #include <digitlab/runtime.h>
 #include <digitlab/torchscript.h>
 
+#include "int8_check.h"
 #include "runtime/freed_memory.h"
 
 #include <nlohmann/json.hpp>
@@ -24,6 +29,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -49,6 +55,12 @@ struct Options {
   bool peer = true;
   bool ort = true;
   bool opencv = true;
+  bool int8 = true;
+  bool explain = true;
+  int explain_runs = 50;
+  bool number = true;  ///< Time reading a number from a 12 MP photo.
+  int number_runs = 20;
+  std::string data;  ///< MNIST for the int8 section; empty: DigitLab's default folder.
 };
 
 /// Batch calls timed per runtime; throughput is the batch size over the median call, so that a burst of load
@@ -135,6 +147,79 @@ InferenceFigures inference(const Options& o, const std::filesystem::path& model)
   f.batch_images_per_second =
       o.big_batch / median_seconds(kBatchRounds, [&] { predictor.predict_batch(batch, o.big_batch); });
   return f;
+}
+
+/// The inputs the explanation timings cycle through: the first 50 MNIST test images (occlusion's work grows with the
+/// ink, and these have as much as MNIST digits have), or, without MNIST, an 8 of two soft rings (more ink: 240 pixels).
+std::vector<std::vector<float>> explained_digits(const Options& o) {
+  try {
+    const auto test =
+        digitlab::load_mnist(o.data.empty() ? digitlab::default_data_dir() : std::filesystem::path(o.data)).test;
+    std::vector<std::vector<float>> digits;
+    for (size_t i = 0; i < std::min<size_t>(50, test.size()); ++i) {
+      const auto* first = test.pixels().data() + i * digitlab::kInputPixels;
+      digits.emplace_back(first, first + digitlab::kInputPixels);
+      for (float& v : digits.back()) v /= 255.0f;
+    }
+    return digits;
+  } catch (const std::exception&) {
+    std::vector<float> eight(digitlab::kInputPixels, 0.0f);
+    for (int y = 0; y < digitlab::kInputSide; ++y) {
+      for (int x = 0; x < digitlab::kInputSide; ++x) {
+        const double top = std::hypot(x - 13.5, y - 8.5), bottom = std::hypot(x - 13.5, y - 18.5);
+        const double from_stroke = std::min(std::abs(top - 4.5), std::abs(bottom - 5.0));
+        eight[static_cast<size_t>(y) * digitlab::kInputSide + x] =
+            static_cast<float>(std::clamp(2.0 - from_stroke, 0.0, 1.0));
+      }
+    }
+    return {eight};
+  }
+}
+
+/// Time of one explanation per method (issue 14: Grad-CAM <= 5 ms, occlusion <= 50 ms on the CPU): the median wall
+/// time, and the process's CPU time per call, which a shared machine's load does not inflate.
+void explanation_timings(const Options& o, const std::filesystem::path& model) {
+  const digitlab::Explainer explainer(std::make_shared<const digitlab::Predictor>(model));
+  const auto digits = explained_digits(o);
+  std::printf("\nExplaining one image (%zu images in turn; median wall time of %d calls, CPU time per call):\n",
+              digits.size(), o.explain_runs);
+  for (const auto method :
+       {digitlab::ExplainMethod::kGradCam, digitlab::ExplainMethod::kSmoothGrad, digitlab::ExplainMethod::kOcclusion}) {
+    digitlab::ExplainRequest request;
+    request.method = method;
+    size_t next = 0;
+    const auto explain_next = [&] { explainer.explain(digits[next++ % digits.size()], request); };
+    for (int i = 0; i < 5; ++i) explain_next();
+    const std::clock_t cpu_start = std::clock();
+    const double ms = median_seconds(o.explain_runs, explain_next) * 1000;
+    const double cpu_ms = 1000.0 * static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC / o.explain_runs;
+    std::printf("  %-10s %8.2f ms  (CPU %.2f ms)\n", digitlab::method_name(method).c_str(), ms, cpu_ms);
+  }
+}
+
+/// Reading a number from a 12-megapixel photo, after decoding (issue 17: at most 30 ms): the shipped model on the
+/// development set's 8-digit photo; the median wall time, and the CPU time per call, which a shared machine's load
+/// does not inflate (but OpenMP threads spinning while they wait for a core do).
+void number_timing(const Options& o) {
+  const std::filesystem::path source = DIGITLAB_BENCH_SOURCE_DIR;
+  const std::filesystem::path photo =
+      source.parent_path() / "shared/datasets/realworld-numbers/images/muztagh_IMG_1703.jpg";
+  if (!std::filesystem::exists(photo)) {
+    std::printf("\nReading a number from a 12 MP photo: skipped (%s not found)\n", photo.c_str());
+    return;
+  }
+  const digitlab::Predictor predictor(source / "models/digitnet.pt");
+  const digitlab::GrayImage image = digitlab::load_image(photo);
+  digitlab::ReadOptions number;
+  number.number = true;
+  std::string text;
+  for (int i = 0; i < 3; ++i) text = digitlab::read_digits(predictor, image, number).text();
+  const std::clock_t cpu_start = std::clock();
+  const double ms = median_seconds(o.number_runs, [&] { digitlab::read_digits(predictor, image, number); }) * 1000;
+  const double cpu_ms = 1000.0 * static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC / o.number_runs;
+  std::printf(
+      "\nReading a number from a %dx%d photo (median of %d, after decoding): %.1f ms (CPU %.1f ms), read \"%s\"\n",
+      image.width(), image.height(), o.number_runs, ms, cpu_ms, text.c_str());
 }
 
 #ifdef DIGITLAB_BENCH_OPENCV
@@ -266,10 +351,19 @@ int main(int argc, char** argv) {
       o.ort = false;
     else if (a == "--no-opencv")
       o.opencv = false;
+    else if (a == "--no-int8")
+      o.int8 = false;
+    else if (a == "--data")
+      o.data = value();
+    else if (a == "--no-explain")
+      o.explain = false;
+    else if (a == "--no-number")
+      o.number = false;
     else {
       std::printf(
           "usage: digitlab-bench [--threads N] [--steps N] [--rounds N] [--batch N] [--latency-runs N] "
-          "[--big-batch N] [--python PATH] [--node PATH] [--no-peer] [--no-ort] [--no-opencv]\n");
+          "[--big-batch N] [--python PATH] [--node PATH] [--no-peer] [--no-ort] [--no-opencv] [--no-int8] "
+          "[--data DIR] [--no-explain] [--no-number]\n");
       return a == "--help" ? 0 : 2;
     }
   }
@@ -277,6 +371,7 @@ int main(int argc, char** argv) {
   const auto remove_folder = [&folder] {
     if (folder.empty()) return;
     for (const char* name : {"/model.pt", "/model.onnx"}) ::unlink((folder + name).c_str());
+    for (const char* name : digitlab::bench::kInt8CheckFiles) ::unlink((folder + name).c_str());
     ::rmdir(folder.c_str());
   };
   try {
@@ -338,6 +433,13 @@ int main(int argc, char** argv) {
         print_inference_row(runtime, *ort);
       }
     }
+    // The int8 export beside the float one, both in onnxruntime-node (issue 16).
+    if (o.int8 && ort) {
+      digitlab::bench::run_int8_check(
+          {o.node, o.threads, o.data.empty() ? digitlab::default_data_dir() : std::filesystem::path(o.data), folder});
+    } else if (o.int8) {
+      std::printf("int8 export check: skipped (it needs onnxruntime-node and ONNX export)\n");
+    }
     if (o.opencv) {
 #ifdef DIGITLAB_BENCH_OPENCV
       // Built only with ONNX export, so the ONNX file is there.
@@ -367,6 +469,8 @@ int main(int argc, char** argv) {
       std::printf("DigitLab / onnxruntime-node: single-image latency %.2fx, batch throughput %.2fx\n",
                   ours.latency_ms / ort->latency_ms, ours.batch_images_per_second / ort->batch_images_per_second);
     }
+    if (o.explain) explanation_timings(o, model);
+    if (o.number) number_timing(o);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "digitlab-bench: error: %s\n", e.what());
     remove_folder();

@@ -23,6 +23,7 @@ for option in "$@"; do
       packages+=(libgtest-dev)       # GoogleTest (the build registers the tests with CTest)
       packages+=(python3-torch)      # Python's torch.jit.load checks our TorchScript files
       packages+=(libopencv-dnn-dev)  # OpenCV's dnn module checks our ONNX files
+      packages+=(dataset-fashion-mnist)  # a real set that is not digits: class names end to end
       ;;
     --package)
       packages+=(dpkg-dev file)      # CPack's DEB generator: dpkg-shlibdeps, and file to find the ELF files

@@ -87,6 +87,7 @@ TEST_F(OnnxExport, FileDeclaresItsContract) {
   EXPECT_EQ(meta["test_accuracy"].substr(0, 5), "0.996");
   EXPECT_NE(meta["input_contract"].find("white digit on black"), std::string::npos);
   EXPECT_FALSE(meta["digitlab_version"].empty());
+  EXPECT_EQ(meta["class_names"], R"(["0","1","2","3","4","5","6","7","8","9"])");
 }
 
 TEST_F(OnnxExport, PythonTorchJitLoadGivesTheSameProbabilities) {

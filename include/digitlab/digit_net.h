@@ -27,6 +27,9 @@ class DigitNetImpl : public torch::nn::Module {
 
   /// Logits for a batch of raw [0,1] images.
   torch::Tensor forward(torch::Tensor x);
+  /// forward(), also handing out the last convolution's activations (N x C x s x s, after its ReLU, before the
+  /// pool) in *last_conv, for Grad-CAM.
+  torch::Tensor forward_keeping_last_conv(torch::Tensor x, torch::Tensor* last_conv);
   /// Softmax probabilities for a batch of raw [0,1] images.
   torch::Tensor probabilities(const torch::Tensor& x);
   /// The L2 penalty term added to the training loss.

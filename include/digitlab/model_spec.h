@@ -32,6 +32,9 @@ struct ModelSpec {
   double dense_dropout = 0.5;                        ///< Dropout after each hidden dense layer.
   double dense_l2 = 1e-4;                            ///< Keras-style L2 penalty on the first dense layer's weights.
   int64_t num_classes = 10;                          ///< Outputs of the last dense layer.
+  /// What each output means ("0".."9", "A", "α", "+", "T-shirt/top"): num_classes names, or empty for the
+  /// class indices as names (the digits when there are ten).
+  std::vector<std::string> class_names;
 
   /// DigitLab's digit network: 3 blocks of 32/64/128 filters, dense 256, 10 classes (the shipped model).
   static ModelSpec digits();
@@ -52,6 +55,11 @@ struct ModelSpec {
   /// Input and output features of dense layer i (0-based; the last is the output layer).
   int64_t dense_in_features(int i) const;
   int64_t dense_out_features(int i) const;
+
+  /// The name of class i: class_names[i], or i as text when the spec has no names.
+  std::string class_name(int64_t i) const;
+  /// All num_classes names, as class_name() gives them.
+  std::vector<std::string> names() const;
 
   /// Throws std::invalid_argument naming the first field out of range (no blocks, a side that pools to 0...).
   void validate() const;

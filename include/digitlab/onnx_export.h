@@ -19,4 +19,19 @@ bool onnx_export_available();
 /// when the build has no ONNX support.
 void export_onnx(const DigitNet& net, const std::filesystem::path& path, std::optional<double> test_accuracy);
 
+/// Training images export --int8 calibrates on unless told otherwise (with the shipped model, 500, 3,000, 10,000
+/// and 60,000 all give the same test accuracy).
+constexpr int64_t kDefaultCalibrationImages = 3000;
+
+/// Writes DigitNet as an int8-quantized ONNX model in QDQ form, for phones and small boards: same contract,
+/// opset and checks as export_onnx(), about a quarter of its size. Batch norms are folded into the
+/// convolutions; each Conv and Gemm reads int8 weights (symmetric, one scale per output channel) and int32
+/// biases through DequantizeLinear, and uint8 activations through QuantizeLinear/DequantizeLinear pairs whose
+/// ranges are the largest values the float network reaches on calibration_images (N x 1 x 28 x 28 in [0,1]:
+/// training images, never test images). Metadata records the quantization, the calibration image count and
+/// float_test_accuracy (the float model's). Throws std::invalid_argument for an empty or wrongly shaped
+/// calibration batch, std::runtime_error naming path on failure or when the build has no ONNX support.
+void export_onnx_int8(const DigitNet& net, const torch::Tensor& calibration_images, const std::filesystem::path& path,
+                      std::optional<double> float_test_accuracy);
+
 }  // namespace digitlab

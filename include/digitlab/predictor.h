@@ -29,6 +29,7 @@ constexpr float kUnsureBelow = 0.6f;
 struct Prediction {
   int label = -1;                    ///< Index of the most probable class (for digit models, the digit).
   std::vector<float> probabilities;  ///< One per class, summing to 1.
+  std::string name;                  ///< The predicted class's name ("7", "A", "Sneaker"); empty when label < 0.
   /// Probability of the predicted class.
   float confidence() const { return label < 0 ? 0.0f : probabilities.at(static_cast<size_t>(label)); }
 };
@@ -64,6 +65,8 @@ class Predictor {
   double test_accuracy() const;
   /// Number of classes the model tells apart (the length of every Prediction::probabilities).
   int num_classes() const;
+  /// The classes' names, num_classes() of them, from the model card ("0".."9" for a digit model without names).
+  const std::vector<std::string>& class_names() const;
   /// True when predictions run on the built-in DigitNet fast path (batch norms folded, Winograd
   /// AVX2 kernels, no TorchScript interpreter): DigitLab's own models on a CPU with AVX2 and FMA.
   /// Other models run through the frozen, optimized TorchScript module.

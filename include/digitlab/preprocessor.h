@@ -48,6 +48,16 @@ struct DigitBox {
   int height = 0;  ///< Height in pixels.
 };
 
+/// Where the 28x28 input lies on the input image: the point (u, v) of the input, in pixel units from its top-left
+/// corner (pixel (i, j) spans [i, i+1) x [j, j+1)), is the point (x0 + u * scale_x, y0 + v * scale_y) of the image.
+/// It undoes the crop, the scaling into the 20-pixel box (and the stroke thickening's margin) and the centring shift.
+struct InputTransform {
+  float x0 = 0.0f;       ///< Image x of the input's left edge (may lie outside the image).
+  float y0 = 0.0f;       ///< Image y of the input's top edge.
+  float scale_x = 1.0f;  ///< Image pixels per input pixel, across.
+  float scale_y = 1.0f;  ///< Image pixels per input pixel, down.
+};
+
 /// What preprocess() made of an image, with the intermediate images for display.
 struct PreprocessResult {
   /// True when a digit was found; the images below are then filled in.
@@ -62,6 +72,8 @@ struct PreprocessResult {
   GrayImage input28;
   /// Where the digit lies in the input image.
   DigitBox box;
+  /// Where the 28x28 input lies on the input image (for placing a map of the input on the image).
+  InputTransform transform;
   /// Why nothing was found ("no digit found", "empty image"); empty when `found`.
   std::string reason;
 };

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace digitlab {
 
@@ -32,6 +33,9 @@ struct LoadedModel {
   std::string model_card_json;
   std::optional<double> test_accuracy;  ///< From the model card, when it records one.
   int64_t num_classes = 0;              ///< Columns of the model's output, found by the load-time probe.
+  /// num_classes names: the card's "architecture"."class_names" (DigitLab's models) or "class_names" (a card a
+  /// Python user wrote), else the class indices ("0".."9" for a digit model).
+  std::vector<std::string> class_names;
 };
 
 /// Loads a TorchScript model onto device and checks the contract with a probe batch

@@ -1,5 +1,6 @@
 #pragma once
-// Trains a DigitNet (any ModelSpec; DigitLab's digit network by default) on MNIST. Knows nothing of Qt: progress goes
+// Trains a DigitNet (any ModelSpec; DigitLab's digit network by default) on MNIST or any other labelled set
+// (dataset.h: Fashion-MNIST, EMNIST, an IDX set, a folder per class). Knows nothing of Qt: progress goes
 // to callbacks with plain structs, and a stop flag is checked every batch.
 //
 //   digitlab::TrainConfig config;
@@ -15,6 +16,7 @@
 // accuracy (best weights restored), rotation/shift/zoom augmentation, seed 42.
 
 #include <digitlab/confusion_matrix.h>
+#include <digitlab/dataset_source.h>
 #include <digitlab/model_spec.h>
 
 #include <atomic>
@@ -29,23 +31,30 @@ namespace digitlab {
 
 /// Everything a training run depends on.
 struct TrainConfig {
-  int epochs = 30;                        ///< Maximum epochs.
-  int batch_size = 128;                   ///< Images per optimizer step.
-  double lr = 1e-3;                       ///< Initial Adam learning rate.
-  double lr_decay = 0.9;                  ///< Learning rate multiplier applied after every epoch.
-  int patience = 8;                       ///< Epochs without improvement before stopping early.
-  bool augment = true;                    ///< Random rotation, shift and zoom of training batches.
-  std::string device = "auto";            ///< "auto", "cpu" or "cuda".
-  bool amp = true;                        ///< Mixed precision on CUDA (ignored on CPU).
-  int threads = 0;                        ///< LibTorch CPU threads; 0 = all available cores.
-  uint64_t seed = 42;                     ///< Seeds the validation split, shuffling, augmentation, init.
-  std::filesystem::path data_dir;         ///< Folder with the four MNIST files.
-  std::filesystem::path out_dir;          ///< Where the model, checkpoint and metrics.json go.
-  int64_t limit = 0;                      ///< Use only the first N training images (0: all 60,000).
-  int64_t test_limit = 0;                 ///< Evaluate on the first N test images (0: all 10,000).
-  bool resume = false;                    ///< Continue from out_dir/checkpoint.pt.
-  std::string command;                    ///< The command line, recorded in metrics.json.
-  ModelSpec model = ModelSpec::digits();  ///< The network to train (a resumed run must keep it).
+  int epochs = 30;                 ///< Maximum epochs.
+  int batch_size = 128;            ///< Images per optimizer step.
+  double lr = 1e-3;                ///< Initial Adam learning rate.
+  double lr_decay = 0.9;           ///< Learning rate multiplier applied after every epoch.
+  int patience = 8;                ///< Epochs without improvement before stopping early.
+  bool augment = true;             ///< Random rotation, shift and zoom of training batches.
+  std::string device = "auto";     ///< "auto", "cpu" or "cuda".
+  bool amp = true;                 ///< Mixed precision on CUDA (ignored on CPU).
+  int threads = 0;                 ///< LibTorch CPU threads; 0 = all available cores.
+  uint64_t seed = 42;              ///< Seeds the validation split, shuffling, augmentation, init.
+  std::filesystem::path data_dir;  ///< Folder with the four MNIST files.
+  /// What to train on; unset: MNIST in data_dir. The model's classes (count and names) come from the dataset.
+  std::optional<DatasetSource> dataset;
+  /// Fine-tuning: start from this DigitLab model's weights (same architecture) instead of random ones; when the
+  /// dataset has other classes, only the output layer starts afresh.
+  std::filesystem::path init_from;
+  std::filesystem::path out_dir;  ///< Where the model, checkpoint and metrics.json go.
+  /// Use only the first N training images (0: all 60,000). With mnist+folder, the last N: one's own samples come
+  /// after MNIST's, so a quick fine-tune keeps them all.
+  int64_t limit = 0;
+  int64_t test_limit = 0;  ///< Evaluate on the first N test images (0: all 10,000); mnist+folder: last N.
+  bool resume = false;     ///< Continue from out_dir/checkpoint.pt.
+  std::string command;     ///< The command line, recorded in metrics.json.
+  ModelSpec model = ModelSpec::digits();  ///< The network to train (a resumed run must keep it); classes from the data.
 };
 
 /// Reported after every optimizer step.

@@ -40,4 +40,17 @@ void ensure_mnist(const std::filesystem::path& dir, bool offline) {
   std::fprintf(stderr, "MNIST ready in %s\n", dir.string().c_str());
 }
 
+const char* const kDatasetHelp =
+    "What to learn: mnist (default), fashion-mnist[:DIR], emnist-SPLIT[:DIR] (letters, balanced, byclass, "
+    "bymerge, digits, mnist), idx:DIR (MNIST-like files, names in classes.txt), folder:DIR (a folder per class "
+    "of images), mnist+folder:DIR (MNIST plus your own samples)";
+
+DatasetSource resolve_dataset(const std::string& dataset, const std::string& data_option, bool offline) {
+  const auto mnist_dir = resolve_data_dir(data_option);
+  const DatasetSource source = DatasetSource::parse(dataset.empty() ? "mnist" : dataset, mnist_dir);
+  if (source.kind() == DatasetSource::Kind::kMnist) ensure_mnist(source.dir(), offline);
+  if (source.kind() == DatasetSource::Kind::kMnistPlusFolder) ensure_mnist(source.mnist_dir(), offline);
+  return source;
+}
+
 }  // namespace digitlab::cli

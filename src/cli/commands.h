@@ -17,7 +17,7 @@ void add_train_command(CLI::App& app, CommandAction& action);
 void add_eval_command(CLI::App& app, CommandAction& action);
 /// `predict MODEL IMAGE...`: reads digits in image files and folders.
 void add_predict_command(CLI::App& app, CommandAction& action);
-/// `export MODEL --onnx OUT`: writes a DigitLab TorchScript model as ONNX.
+/// `export MODEL --onnx OUT [--int8]`: writes a DigitLab TorchScript model as ONNX, float or int8-quantized.
 void add_export_command(CLI::App& app, CommandAction& action);
 /// `download`: fetches MNIST into the data folder.
 void add_download_command(CLI::App& app, CommandAction& action);

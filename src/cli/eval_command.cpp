@@ -2,8 +2,8 @@
 #include "commands.h"
 #include "validators.h"
 
+#include <digitlab/dataset.h>
 #include <digitlab/evaluator.h>
-#include <digitlab/mnist.h>
 #include <digitlab/runtime.h>
 #include <digitlab/torchscript.h>
 
@@ -18,6 +18,7 @@ namespace {
 struct EvalOptions {
   std::string model;
   std::string data;
+  std::string dataset;
   std::string device = "auto";
   int threads = 0;
   int64_t limit = 0;
@@ -26,13 +27,21 @@ struct EvalOptions {
   bool trust_model = false;
 };
 
-void print_table(const ConfusionMatrix& m, const std::string& model, const std::string& device) {
+void print_table(const ConfusionMatrix& m, const std::string& model, const std::string& device,
+                 const std::vector<std::string>& names) {
   std::printf("model:    %s\ndevice:   %s\nimages:   %lld\naccuracy: %.2f%%  (%lld wrong)\n\n", model.c_str(),
               device.c_str(), static_cast<long long>(m.total()), m.accuracy() * 100,
               static_cast<long long>(m.total() - m.correct()));
   std::printf("per-class accuracy:\n");
-  for (int d = 0; d < m.classes(); ++d) std::printf("  %d: %6.2f%%\n", d, m.class_accuracy(d) * 100);
-  std::printf("\nconfusion matrix (rows: true digit, columns: predicted):\n       ");
+  for (int d = 0; d < m.classes(); ++d) {
+    const std::string& name = names[static_cast<size_t>(d)];
+    if (name == std::to_string(d)) {
+      std::printf("  %d: %6.2f%%\n", d, m.class_accuracy(d) * 100);
+    } else {
+      std::printf("  %d %s: %6.2f%%\n", d, name.c_str(), m.class_accuracy(d) * 100);
+    }
+  }
+  std::printf("\nconfusion matrix (rows: true class, columns: predicted, by index):\n       ");
   for (int p = 0; p < m.classes(); ++p) std::printf("%6d", p);
   std::printf("\n");
   for (int l = 0; l < m.classes(); ++l) {
@@ -42,11 +51,14 @@ void print_table(const ConfusionMatrix& m, const std::string& model, const std::
   }
 }
 
-void print_json(const ConfusionMatrix& m, const std::string& model, const std::string& device) {
+void print_json(const ConfusionMatrix& m, const std::string& model, const std::string& device,
+                const std::vector<std::string>& names, const std::string& dataset) {
   nlohmann::json per_class = nlohmann::json::array();
   for (int l = 0; l < m.classes(); ++l) per_class.push_back(m.class_accuracy(l));
   const nlohmann::json out = {{"model", model},
                               {"device", device},
+                              {"dataset", dataset},
+                              {"class_names", names},
                               {"images", m.total()},
                               {"correct", m.correct()},
                               {"accuracy", m.accuracy()},
@@ -60,9 +72,11 @@ int run_eval(const EvalOptions& options) {
   const std::string device_name = resolve_device(options.device);
   const torch::Device device(device_name);
   const LoadedModel model = load_torchscript(options.model, device, options.trust_model);
-  const auto dir = resolve_data_dir(options.data);
-  ensure_mnist(dir, options.offline);
-  const MnistSet data = load_mnist(dir);
+  const Dataset data = load_dataset(resolve_dataset(options.dataset, options.data, options.offline));
+  if (static_cast<int64_t>(data.class_names.size()) != model.num_classes) {
+    throw std::runtime_error(options.model + ": the model tells " + std::to_string(model.num_classes) +
+                             " classes apart, but " + data.name + " has " + std::to_string(data.class_names.size()));
+  }
   auto module = model.module;
   const auto scorer = [&](const torch::Tensor& x) {
     const c10::IValue result = module.forward({x});
@@ -73,9 +87,9 @@ int run_eval(const EvalOptions& options) {
   const ConfusionMatrix matrix = evaluate(scorer, data.test, device, options.limit);
   const std::string device_text = describe_device(device_name);
   if (options.json) {
-    print_json(matrix, options.model, device_text);
+    print_json(matrix, options.model, device_text, model.class_names, data.name);
   } else {
-    print_table(matrix, options.model, device_text);
+    print_table(matrix, options.model, device_text, model.class_names);
   }
   return kExitOk;
 }
@@ -83,10 +97,12 @@ int run_eval(const EvalOptions& options) {
 }  // namespace
 
 void add_eval_command(CLI::App& app, CommandAction& action) {
-  auto* cmd = app.add_subcommand("eval", "Evaluate a TorchScript model on the 10,000 MNIST test images");
+  auto* cmd =
+      app.add_subcommand("eval", "Evaluate a TorchScript model on a test set (default: the 10,000 MNIST test images)");
   auto options = std::make_shared<EvalOptions>();
   cmd->add_option("MODEL", options->model, "TorchScript model file (e.g. models/digitnet.pt)")->required();
   cmd->add_option("--data", options->data, "MNIST folder (default: $DIGITLAB_DATA or ~/.local/share/digitlab/mnist)");
+  cmd->add_option("--dataset", options->dataset, kDatasetHelp);
   cmd->add_option("--device", options->device, "auto, cpu or cuda")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));

@@ -1,9 +1,16 @@
+#include "cli_data.h"
 #include "commands.h"
+#include "validators.h"
 
+#include <digitlab/dataset.h>
+#include <digitlab/evaluator.h>
 #include <digitlab/onnx_export.h>
+#include <digitlab/runtime.h>
 #include <digitlab/torchscript.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 namespace digitlab::cli {
@@ -12,13 +19,35 @@ namespace {
 struct ExportOptions {
   std::string model;
   std::string onnx;
+  bool int8 = false;
+  std::string data;
+  std::string dataset;
+  int64_t calibration_images = kDefaultCalibrationImages;
+  bool offline = false;
   bool trust_model = false;
 };
 
+/// The first `count` training images of the model's dataset (MNIST unless --dataset says otherwise; at most all of
+/// them) as N x 1 x 28 x 28 floats in [0,1].
+torch::Tensor calibration_images(const ExportOptions& options) {
+  const Dataset data = load_dataset(resolve_dataset(options.dataset, options.data, options.offline));
+  const auto count = std::min<int64_t>(options.calibration_images, static_cast<int64_t>(data.train.size()));
+  return images_tensor(data.train, 0, count).to(torch::kFloat).div_(255.0);
+}
+
 int run_export(const ExportOptions& options) {
   const LoadedModel model = load_torchscript(options.model, torch::kCPU, options.trust_model);
+  const DigitNet net = to_digitnet(model, options.model);
   // The model card inside the TorchScript file carries the test accuracy into the ONNX metadata.
-  export_onnx(to_digitnet(model, options.model), options.onnx, model.test_accuracy);
+  if (!options.int8) {
+    export_onnx(net, options.onnx, model.test_accuracy);
+  } else {
+    configure_threads(0);
+    const torch::Tensor images = calibration_images(options);
+    export_onnx_int8(net, images, options.onnx, model.test_accuracy);
+    std::printf("int8 QDQ, activation ranges from %lld training images, %.0f kB: ",
+                static_cast<long long>(images.size(0)), std::filesystem::file_size(options.onnx) / 1000.0);
+  }
   std::printf("wrote %s (opset 13, input image [N,1,%d,%d], output probabilities [N,%lld])\n", options.onnx.c_str(),
               kInputSide, kInputSide, static_cast<long long>(model.num_classes));
   return kExitOk;
@@ -32,6 +61,19 @@ void add_export_command(CLI::App& app, CommandAction& action) {
   cmd->add_option("MODEL", options->model, "TorchScript model written by DigitLab (e.g. models/digitnet.pt)")
       ->required();
   cmd->add_option("--onnx", options->onnx, "Output ONNX file")->required();
+  cmd->add_flag("--int8", options->int8,
+                "Write an int8-quantized model (QDQ, about a quarter of the size) calibrated on training images "
+                "(MNIST, or --dataset), for phones and small boards");
+  cmd->add_option("--data", options->data,
+                  "MNIST folder for --int8's calibration (default: $DIGITLAB_DATA or ~/.local/share/digitlab/mnist)");
+  cmd->add_option("--dataset", options->dataset,
+                  "The model's dataset, whose training images --int8 calibrates on (default: mnist; forms as in "
+                  "train --dataset)");
+  cmd->add_option("--calibration-images", options->calibration_images,
+                  "Training images --int8 calibrates activation ranges on")
+      ->capture_default_str()
+      ->check(whole_number_at_least(1));
+  cmd->add_flag("--offline", options->offline, "Never download MNIST for --int8; fail if it is missing");
   add_trust_model_flag(cmd, options->trust_model);
   cmd->callback([&action, options] { action = [options] { return run_export(*options); }; });
 }

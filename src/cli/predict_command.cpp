@@ -1,7 +1,9 @@
 #include "commands.h"
+#include "explain_output.h"
 #include "validators.h"
 
 #include <digitlab/digit_reader.h>
+#include <digitlab/explainer.h>
 #include <digitlab/image_loader.h>
 #include <digitlab/runtime.h>
 
@@ -32,6 +34,10 @@ struct PredictOptions {
   int top = 3;
   int threads = 0;
   bool trust_model = false;
+  std::string explain_dir;     ///< --explain: where the maps' PNGs go; empty: none written.
+  std::string explain_method;  ///< --explain-method; empty: not asked for.
+  /// True when the answers are to be explained (PNGs, or maps in the JSON).
+  bool explaining() const { return !explain_dir.empty() || !explain_method.empty(); }
 };
 
 /// One input file's outcome: an error, "no digit found", or one prediction per digit.
@@ -39,6 +45,7 @@ struct FileResult {
   std::string file;
   std::string error;
   std::vector<Prediction> digits;
+  std::vector<Explanation> explanations;  ///< One per digit when explaining.
 };
 
 bool is_image_name(const std::filesystem::path& p) {
@@ -81,13 +88,14 @@ std::vector<Input> expand_inputs(const std::vector<std::string>& inputs) {
   return files;
 }
 
+/// The answer: each digit's class name, left to right ("2026", or "A" for a letters model).
 std::string number_of(const FileResult& r) {
   std::string n;
-  for (const auto& d : r.digits) n += static_cast<char>('0' + d.label);
+  for (const auto& d : r.digits) n += d.name;
   return n;
 }
 
-void print_text(const FileResult& r, const PredictOptions& o) {
+void print_text(const FileResult& r, const PredictOptions& o, const std::vector<std::string>& names) {
   if (!r.error.empty()) return;  // already on stderr
   if (r.digits.empty()) {
     std::printf("%s: no digit found\n", r.file.c_str());
@@ -98,14 +106,15 @@ void print_text(const FileResult& r, const PredictOptions& o) {
     std::printf("  [");
     const auto top = top_classes(d, o.top);
     for (size_t i = 0; i < top.size(); ++i) {
-      std::printf("%s%d %.1f%%", i ? ", " : "", top[i], d.probabilities[top[i]] * 100);
+      std::printf("%s%s %.1f%%", i ? ", " : "", names[static_cast<size_t>(top[i])].c_str(),
+                  d.probabilities[top[i]] * 100);
     }
     std::printf("]%s", d.confidence() < kUnsureBelow ? " unsure" : "");
   }
   std::printf("\n");
 }
 
-nlohmann::json to_json(const FileResult& r, const PredictOptions& o) {
+nlohmann::json to_json(const FileResult& r, const PredictOptions& o, const std::vector<std::string>& names) {
   nlohmann::json j = {{"file", r.file}};
   if (!r.error.empty()) {
     j["error"] = r.error;
@@ -116,13 +125,17 @@ nlohmann::json to_json(const FileResult& r, const PredictOptions& o) {
   nlohmann::json digits = nlohmann::json::array();
   for (const auto& d : r.digits) {
     nlohmann::json top = nlohmann::json::array();
-    for (const int t : top_classes(d, o.top)) top.push_back({{"digit", t}, {"probability", d.probabilities[t]}});
-    digits.push_back({{"digit", d.label},
+    for (const int t : top_classes(d, o.top)) {
+      top.push_back({{"class", t}, {"name", names[static_cast<size_t>(t)]}, {"probability", d.probabilities[t]}});
+    }
+    digits.push_back({{"class", d.label},
+                      {"name", d.name},
                       {"confidence", d.confidence()},
                       {"unsure", d.confidence() < kUnsureBelow},
                       {"top", top},
                       {"probabilities", d.probabilities}});
   }
+  for (size_t i = 0; i < r.explanations.size(); ++i) digits[i]["explanation"] = explanation_json(r.explanations[i]);
   j["digits"] = digits;
   return j;
 }
@@ -146,37 +159,62 @@ void print_csv_row(const FileResult& r) {
   }
 }
 
+/// Reads one file's digits and, with an explainer, explains them (and writes their PNGs when asked to).
+FileResult read_file(const Input& input, const Predictor& predictor, const Explainer* explainer,
+                     const PredictOptions& o) {
+  FileResult result;
+  result.file = input.file;
+  try {
+    if (!input.error.empty()) throw std::runtime_error(input.error);
+    ReadOptions read_options;
+    read_options.number = o.multi;
+    const GrayImage image = load_image(input.file);
+    const ImageReading reading = read_digits(predictor, image, read_options);
+    for (const auto& d : reading.digits) result.digits.push_back(d.prediction);
+    if (!explainer || !reading.found()) return result;
+    ExplainRequest request;
+    request.method = parse_method(o.explain_method.empty() ? "auto" : o.explain_method);
+    result.explanations = explainer->explain_reading(reading, request);
+    if (!o.explain_dir.empty()) write_explanation_pngs(o.explain_dir, input.file, image, reading, result.explanations);
+  } catch (const std::exception& e) {
+    result.error = e.what();
+    std::fprintf(stderr, "digitlab-cli: error: %s\n", e.what());
+  }
+  return result;
+}
+
+/// The explainer for --explain and --explain-method, which says once when the method asked for cannot run.
+std::unique_ptr<Explainer> make_explainer(const std::shared_ptr<const Predictor>& predictor, const PredictOptions& o) {
+  if (!o.explaining()) return nullptr;
+  auto explainer = std::make_unique<Explainer>(predictor);
+  if (!o.explain_method.empty() && !explainer->supports(parse_method(o.explain_method))) {
+    std::fprintf(stderr,
+                 "digitlab-cli: note: %s needs gradients, which this model cannot give (%s): occlusion instead\n",
+                 o.explain_method.c_str(), explainer->gradient_note().c_str());
+  }
+  return explainer;
+}
+
 int run_predict(const PredictOptions& o) {
   configure_threads(o.threads);
-  const Predictor predictor(o.model, "cpu", o.trust_model);
+  const auto predictor = std::make_shared<const Predictor>(o.model, "cpu", o.trust_model);
   const auto files = expand_inputs(o.inputs);
   if (files.empty()) throw std::runtime_error("no images found in the given paths");
+  const auto explainer = make_explainer(predictor, o);
 
-  std::vector<FileResult> results(files.size());
-  ReadOptions read_options;
-  read_options.number = o.multi;
-  for (size_t i = 0; i < files.size(); ++i) {
-    results[i].file = files[i].file;
-    try {
-      if (!files[i].error.empty()) throw std::runtime_error(files[i].error);
-      const ImageReading reading = read_digits(predictor, load_image(files[i].file), read_options);
-      for (const auto& d : reading.digits) results[i].digits.push_back(d.prediction);
-    } catch (const std::exception& e) {
-      results[i].error = e.what();
-      std::fprintf(stderr, "digitlab-cli: error: %s\n", e.what());
-    }
-  }
+  std::vector<FileResult> results;
+  for (const auto& file : files) results.push_back(read_file(file, *predictor, explainer.get(), o));
 
   if (o.json) {
     nlohmann::json all = nlohmann::json::array();
-    for (const auto& r : results) all.push_back(to_json(r, o));
+    for (const auto& r : results) all.push_back(to_json(r, o, predictor->class_names()));
     // A file name need not be UTF-8 (nor the messages that quote it): invalid bytes become U+FFFD.
     std::printf("%s\n", all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else if (o.csv) {
     std::printf("file,number,confidence,unsure,note\n");
     for (const auto& r : results) print_csv_row(r);
   } else {
-    for (const auto& r : results) print_text(r, o);
+    for (const auto& r : results) print_text(r, o, predictor->class_names());
   }
   const bool any_failed =
       std::any_of(results.begin(), results.end(), [](const FileResult& r) { return !r.error.empty(); });
@@ -200,6 +238,13 @@ void add_predict_command(CLI::App& app, CommandAction& action) {
   cmd->add_option("--threads", options->threads, "CPU threads (0: all available cores)")
       ->check(whole_number_at_least(0, "all cores"));
   add_trust_model_flag(cmd, options->trust_model);
+  cmd->add_option("--explain", options->explain_dir,
+                  "Explain each answer: write DIR/<image>-map.png (where the network looked, over the image) and "
+                  "DIR/<image>-map28.png (over the 28x28 input); with --json, the maps as numbers too");
+  cmd->add_option("--explain-method", options->explain_method,
+                  "How to explain: auto (occlusion), occlusion (any model), smoothgrad or gradcam (DigitLab's own "
+                  "models; others fall back to occlusion); with --json, the maps as numbers")
+      ->check(CLI::IsMember({"auto", "occlusion", "smoothgrad", "gradcam"}));
   cmd->callback([&action, options] {
     if (options->json && options->csv) throw CLI::ValidationError("--json and --csv", "choose one output format");
     action = [options] { return run_predict(*options); };

@@ -16,6 +16,7 @@ namespace {
 struct TrainOptions {
   TrainConfig config;
   std::string data;
+  std::string dataset;
   std::string out = "digitlab-run";
   std::string amp = "on";
   bool no_augment = false;
@@ -25,10 +26,10 @@ struct TrainOptions {
 int run_train(TrainOptions options) {
   TrainConfig& config = options.config;
   config.data_dir = resolve_data_dir(options.data);
+  config.dataset = resolve_dataset(options.dataset, options.data, options.offline);
   config.out_dir = options.out;
   config.augment = !options.no_augment;
   config.amp = options.amp == "on";
-  ensure_mnist(config.data_dir, options.offline);
 
   const auto& interrupt = InterruptFlag::install();
   ProgressBar bar;
@@ -80,7 +81,8 @@ int run_train(TrainOptions options) {
 }  // namespace
 
 void add_train_command(CLI::App& app, CommandAction& action) {
-  auto* cmd = app.add_subcommand("train", "Train DigitNet on MNIST (defaults: the recipe of the shipped model)");
+  auto* cmd = app.add_subcommand(
+      "train", "Train DigitNet on MNIST or any labelled set (defaults: the recipe of the shipped model)");
   auto options = std::make_shared<TrainOptions>();
   TrainConfig& c = options->config;
   cmd->add_option("--epochs", c.epochs, "Maximum epochs")->capture_default_str()->check(whole_number_at_least(1));
@@ -104,6 +106,9 @@ void add_train_command(CLI::App& app, CommandAction& action) {
       ->check(whole_number_at_least(0, "all cores"));
   cmd->add_option("--seed", c.seed, "Random seed; CPU runs with the same seed repeat exactly")->capture_default_str();
   cmd->add_option("--data", options->data, "MNIST folder (default: $DIGITLAB_DATA or ~/.local/share/digitlab/mnist)");
+  cmd->add_option("--dataset", options->dataset, kDatasetHelp);
+  cmd->add_option("--init", c.init_from, "Fine-tune: start from this DigitLab model's weights")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--out", options->out, "Output folder for digitnet.pt, checkpoint.pt and metrics.json")
       ->capture_default_str();
   cmd->add_option("--limit", c.limit, "Use only the first N training images (quick runs)")

@@ -132,6 +132,22 @@ std::vector<uint8_t> read_body(GzInput& in, size_t expected, const char* kind) {
   return data;
 }
 
+void check_class_count(int classes) {
+  if (classes < 2 || classes > kMaxClasses) {
+    throw std::runtime_error("IdxDataset: " + std::to_string(classes) + " classes; expected 2 to " +
+                             std::to_string(kMaxClasses));
+  }
+}
+
+// Every label must name one of the classes: the trainer uses labels as indices.
+void check_labels(const std::vector<uint8_t>& labels, int classes, const std::string& where) {
+  const auto bad = std::find_if(labels.begin(), labels.end(), [classes](uint8_t v) { return v >= classes; });
+  if (bad != labels.end()) {
+    throw std::runtime_error(where + ": label " + std::to_string(*bad) + " at index " +
+                             std::to_string(bad - labels.begin()) + " is outside 0.." + std::to_string(classes - 1));
+  }
+}
+
 void write_idx(const fs::path& file, const std::string& bytes, bool gzip) {
   if (!gzip) {
     write_text_atomically(file, bytes);
@@ -149,7 +165,8 @@ void write_idx(const fs::path& file, const std::string& bytes, bool gzip) {
 
 }  // namespace
 
-IdxDataset IdxDataset::load(const fs::path& images, const fs::path& labels) {
+IdxDataset IdxDataset::load(const fs::path& images, const fs::path& labels, int classes) {
+  check_class_count(classes);
   // Both headers first, so mismatched files fail before any large read.
   GzInput image_in(images);
   const std::vector<uint32_t> image_dims = read_header(image_in, kImagesMagic, 3, "IDX images");
@@ -176,16 +193,14 @@ IdxDataset IdxDataset::load(const fs::path& images, const fs::path& labels) {
   check_body_present(label_in, count, "label");
   std::vector<uint8_t> pixels = read_body(image_in, pixel_bytes, "image");
   std::vector<uint8_t> label_bytes = read_body(label_in, count, "label");
-  const auto bad = std::find_if(label_bytes.begin(), label_bytes.end(), [](uint8_t v) { return v > 9; });
-  if (bad != label_bytes.end()) {
-    throw std::runtime_error(labels.string() + ": label " + std::to_string(*bad) + " at index " +
-                             std::to_string(bad - label_bytes.begin()) + " is outside 0..9");
-  }
-  return IdxDataset(std::move(pixels), std::move(label_bytes), static_cast<int>(rows), static_cast<int>(cols));
+  check_labels(label_bytes, classes, labels.string());
+  return IdxDataset(std::move(pixels), std::move(label_bytes), static_cast<int>(rows), static_cast<int>(cols),
+                    classes);
 }
 
-IdxDataset::IdxDataset(std::vector<uint8_t> pixels, std::vector<uint8_t> labels, int rows, int cols)
-    : pixels_(std::move(pixels)), labels_(std::move(labels)), rows_(rows), cols_(cols) {
+IdxDataset::IdxDataset(std::vector<uint8_t> pixels, std::vector<uint8_t> labels, int rows, int cols, int classes)
+    : pixels_(std::move(pixels)), labels_(std::move(labels)), rows_(rows), cols_(cols), classes_(classes) {
+  check_class_count(classes_);
   if (rows_ <= 0 || cols_ <= 0) {
     throw std::runtime_error("IdxDataset: image size must be positive, got " + std::to_string(rows_) + "x" +
                              std::to_string(cols_));
@@ -196,18 +211,18 @@ IdxDataset::IdxDataset(std::vector<uint8_t> pixels, std::vector<uint8_t> labels,
                              "x" + std::to_string(cols_) + " images need " + std::to_string(expected) +
                              " pixel bytes, got " + std::to_string(pixels_.size()));
   }
-  const auto bad = std::find_if(labels_.begin(), labels_.end(), [](uint8_t v) { return v > 9; });
-  if (bad != labels_.end()) {
-    throw std::runtime_error("IdxDataset: label " + std::to_string(*bad) + " at index " +
-                             std::to_string(bad - labels_.begin()) + " is outside 0..9");
-  }
+  check_labels(labels_, classes_, "IdxDataset");
 }
 
 IdxDataset IdxDataset::head(size_t n) const {
   const size_t count = std::min(n, size());
   const size_t image_bytes = static_cast<size_t>(rows_) * static_cast<size_t>(cols_);
   return IdxDataset(std::vector<uint8_t>(pixels_.begin(), pixels_.begin() + count * image_bytes),
-                    std::vector<uint8_t>(labels_.begin(), labels_.begin() + count), rows_, cols_);
+                    std::vector<uint8_t>(labels_.begin(), labels_.begin() + count), rows_, cols_, classes_);
+}
+
+IdxDataset IdxDataset::with_labels(std::vector<uint8_t> labels, int classes) && {
+  return IdxDataset(std::move(pixels_), std::move(labels), rows_, cols_, classes);
 }
 
 void write_idx_images(const fs::path& file, const std::vector<uint8_t>& pixels, uint32_t count, uint32_t rows,

@@ -5,24 +5,17 @@
 #include "util/atomic_write.h"
 
 #include "data/http_fetch.h"
+#include "data/mirror_fetch.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 #include <exception>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
-#include <thread>
 
 namespace digitlab {
 namespace fs = std::filesystem;
-
-namespace {
-
-constexpr std::chrono::milliseconds kRetryBackoff{1000};
-
-}  // namespace
 
 MnistDownloader::MnistDownloader(std::vector<std::string> mirrors) : mirrors_(std::move(mirrors)) {}
 
@@ -86,40 +79,20 @@ void MnistDownloader::ensure(const fs::path& dir, const ProgressFn& progress) co
 
 void MnistDownloader::download(const std::string& file_name, const std::string& expected_sha256, const fs::path& tmp,
                                DownloadProgress report, const ProgressFn& progress) const {
-  std::string failures;
-  for (const std::string& mirror : mirrors_) {
-    const std::string url = mirror + (!mirror.empty() && mirror.back() == '/' ? "" : "/") + file_name;
-    std::string failure;
-    for (int attempt = 0; attempt <= retries_; ++attempt) {
-      if (attempt > 0) std::this_thread::sleep_for(kRetryBackoff * attempt);
-      const detail::FetchResult result =
-          detail::http_fetch(url, tmp, connect_timeout_s_, low_speed_time_s_, [&](int64_t received, int64_t total) {
-            report.received = received;
-            report.total = total;
-            return !progress || progress(report);
-          });
-      failure = result.error;
-      if (result.error.empty() || !result.transient) break;
-    }
-    if (failure.empty()) {
-      // Verify the content before the file may appear under its final name.
-      try {
-        const std::string actual = sha256_of_content(tmp);
-        if (actual != expected_sha256) failure = "checksum mismatch: expected " + expected_sha256 + ", got " + actual;
-      } catch (const std::exception& e) {
-        failure = std::string("unreadable download: ") + e.what();
-      }
-    }
-    if (failure.empty()) {
-      std::error_code ec;
-      report.received = report.total = static_cast<int64_t>(fs::file_size(tmp, ec));
-      if (progress && !progress(report)) throw std::runtime_error("download cancelled");
-      return;
-    }
-    failures += (failures.empty() ? "" : "; ") + url + ": " + failure;
-  }
-  if (failures.empty()) failures = "no mirrors configured";
-  throw std::runtime_error("could not download " + file_name + ": " + failures);
+  const detail::MirrorPolicy policy{connect_timeout_s_, low_speed_time_s_, retries_};
+  // The content is verified before the file may appear under its final name.
+  const auto check = [&](const fs::path& file) -> std::string {
+    const std::string actual = sha256_of_content(file);
+    return actual == expected_sha256 ? "" : "checksum mismatch: expected " + expected_sha256 + ", got " + actual;
+  };
+  detail::fetch_from_mirrors(file_name, mirrors_, tmp, policy, check, [&](int64_t received, int64_t total) {
+    report.received = received;
+    report.total = total;
+    return !progress || progress(report);
+  });
+  std::error_code ec;
+  report.received = report.total = static_cast<int64_t>(fs::file_size(tmp, ec));
+  if (progress && !progress(report)) throw std::runtime_error("download cancelled");
 }
 
 }  // namespace digitlab

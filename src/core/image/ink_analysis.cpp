@@ -53,4 +53,18 @@ InkAnalysis analyse_ink(const GrayImage& image, const Region& region, const Prep
 
 Region whole(const GrayImage& image) { return {0, 0, image.width(), image.height()}; }
 
+DigitBox input_box(const InkAnalysis& look, const Component& box) {
+  const Region& r = look.region;
+  const int x = r.x + box.x0 * look.factor;
+  const int y = r.y + box.y0 * look.factor;
+  return {x, y, std::min(box.width() * look.factor, r.x + r.width - x),
+          std::min(box.height() * look.factor, r.y + r.height - y)};
+}
+
+InputTransform input_transform(const InkAnalysis& look, const Component& box, const InputTransform& in_crop) {
+  const float f = static_cast<float>(look.factor);
+  return {look.region.x + (box.x0 + in_crop.x0) * f, look.region.y + (box.y0 + in_crop.y0) * f, in_crop.scale_x * f,
+          in_crop.scale_y * f};
+}
+
 }  // namespace digitlab::detail

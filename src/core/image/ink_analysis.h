@@ -32,4 +32,11 @@ InkAnalysis analyse_ink(const GrayImage& image, const Region& region, const Prep
 /// All of `image`.
 Region whole(const GrayImage& image);
 
+/// The box of `look`'s working pixels `box` in the input image's pixels, within the region looked at.
+DigitBox input_box(const InkAnalysis& look, const Component& box);
+
+/// Where the network input lies on the input image, from where it lies (`in_crop`) on the crop of `look`'s working
+/// pixels at `box`.
+InputTransform input_transform(const InkAnalysis& look, const Component& box, const InputTransform& in_crop);
+
 }  // namespace digitlab::detail

@@ -1,5 +1,6 @@
 #include <digitlab/preprocessor.h>
 
+#include "image/digit_pieces.h"
 #include "image/ink_analysis.h"
 #include "image/rendering.h"
 #include "image/stroke_selection.h"
@@ -20,18 +21,12 @@ constexpr float kRefineMargin = 0.25f;  // neighbourhood around the digit, as a 
 constexpr float kMinDigitShare = 0.04f;
 constexpr int kMinDigitPixels = 3;
 
-DigitBox to_input_box(const InkAnalysis& a, const Component& box) {
-  return {a.region.x + box.x0 * a.factor, a.region.y + box.y0 * a.factor,
-          std::min(box.width() * a.factor, a.region.x + a.region.width - (a.region.x + box.x0 * a.factor)),
-          std::min(box.height() * a.factor, a.region.y + a.region.height - (a.region.y + box.y0 * a.factor))};
-}
-
 // A digit that came out small from a downscaled input is cut again from the input's pixels around it, at a
 // finer resolution, with the same polarity. Returns the better crop.
 std::pair<Crop, const InkAnalysis*> refine(const GrayImage& image, const InkAnalysis& coarse, Crop crop,
                                            const PreprocessOptions& options, InkAnalysis& fine) {
   if (coarse.factor <= 1 || crop.box.longer() >= kRefineBelow) return {std::move(crop), &coarse};
-  const DigitBox box = to_input_box(coarse, crop.box);
+  const DigitBox box = input_box(coarse, crop.box);
   const int margin = static_cast<int>(kRefineMargin * std::max(box.width, box.height)) + coarse.factor;
   Region region;
   region.x = std::max(0, box.x - margin);
@@ -82,8 +77,10 @@ PreprocessResult render_digit(const GrayImage& image, const InkAnalysis& a, cons
   r.found = true;
   r.grayscale = a.work;
   r.ink_mask = chosen_mask(a, chosen);
-  r.input28 = render_input(best.ink, options);
-  r.box = to_input_box(*source, best.box);
+  InputTransform in_crop;
+  r.input28 = render_input(best.ink, options, &in_crop);
+  r.box = input_box(*source, best.box);
+  r.transform = input_transform(*source, best.box, in_crop);
   r.cropped = std::move(best.ink);
   return r;
 }
@@ -103,15 +100,7 @@ PreprocessResult preprocess(const GrayImage& image, const PreprocessOptions& opt
 }
 
 std::vector<PreprocessResult> preprocess_multi(const GrayImage& image, const PreprocessOptions& options) {
-  std::vector<PreprocessResult> results;
-  if (image.empty()) return results;
-  const detail::InkAnalysis a = detail::analyse_ink(image, detail::whole(image), options, options.polarity);
-  for (std::vector<int>& digit : detail::group_digits(a)) {
-    detail::add_fragments(a, digit);
-    PreprocessResult r = detail::render_digit(image, a, digit, options);
-    if (r.found) results.push_back(std::move(r));
-  }
-  return results;
+  return detail::digits_by_overlap(image, options);
 }
 
 std::vector<DigitBox> segment_digits(const GrayImage& image, const PreprocessOptions& options) {

@@ -56,8 +56,8 @@ GrayImage thicken_strokes(const GrayImage& rendered, float target) {
 }
 
 // Places the 20-pixel digit in the 28x28 input, shifted by whole pixels (like MNIST) so that its centre of mass
-// lands on pixel (14, 14); the brightest pixel is scaled to 1.
-GrayImage centre_by_mass(const GrayImage& digit) {
+// lands on pixel (14, 14); the brightest pixel is scaled to 1. The shift goes to *shift_x, *shift_y.
+GrayImage centre_by_mass(const GrayImage& digit, int* shift_x, int* shift_y) {
   double mass = 0.0, mx = 0.0, my = 0.0;
   float peak = 0.0f;
   for (int y = 0; y < digit.height(); ++y) {
@@ -73,6 +73,8 @@ GrayImage centre_by_mass(const GrayImage& digit) {
   if (mass <= 0.0) return out;
   const int dx = static_cast<int>(std::lround(kInputCentre - mx / mass));
   const int dy = static_cast<int>(std::lround(kInputCentre - my / mass));
+  *shift_x = dx;
+  *shift_y = dy;
   const float gain = 1.0f / peak;
   for (int y = 0; y < digit.height(); ++y) {
     for (int x = 0; x < digit.width(); ++x) {
@@ -108,8 +110,14 @@ Crop crop_digit(const InkAnalysis& a, const std::vector<int>& chosen) {
       if (label >= 0 && is_chosen[label]) chosen_pixels.at(x - gx0, y - gy0) = 1.0f;
     }
   }
+  return crop_gated(a, chosen_pixels, gx0, gy0);
+}
+
+Crop crop_gated(const InkAnalysis& a, const GrayImage& chosen_pixels, int gx0, int gy0) {
+  Crop crop;
+  const int gx1 = gx0 + chosen_pixels.width() - 1, gy1 = gy0 + chosen_pixels.height() - 1;
   GrayImage gated = rank_filter(chosen_pixels, 1, true);
-  int x0 = w, y0 = h, x1 = -1, y1 = -1;
+  int x0 = a.work.width(), y0 = a.work.height(), x1 = -1, y1 = -1;
   for (int y = gy0; y <= gy1; ++y) {
     for (int x = gx0; x <= gx1; ++x) {
       float& v = gated.at(x - gx0, y - gy0);
@@ -133,9 +141,24 @@ Crop crop_digit(const InkAnalysis& a, const std::vector<int>& chosen) {
   return crop;
 }
 
-GrayImage render_input(const GrayImage& cropped, const PreprocessOptions& options) {
-  const GrayImage large = thicken_strokes(fit_longer_side(cropped, kRenderSide), options.min_stroke_width);
-  return centre_by_mass(fit_longer_side(large, kDigitBoxSide));
+GrayImage render_input(const GrayImage& cropped, const PreprocessOptions& options, InputTransform* transform) {
+  const GrayImage scaled = fit_longer_side(cropped, kRenderSide);
+  const GrayImage large = thicken_strokes(scaled, options.min_stroke_width);
+  const GrayImage digit = fit_longer_side(large, kDigitBoxSide);
+  int dx = 0, dy = 0;
+  GrayImage input = centre_by_mass(digit, &dx, &dy);
+  if (transform) {
+    // Input -> the thickened rendering (which grew by its dilation radius on each side) -> the crop.
+    const auto axis = [](int shift, int digit_side, int large_side, int scaled_side, int crop_side, float* origin) {
+      const float per_large = static_cast<float>(crop_side) / static_cast<float>(scaled_side);
+      const float large_per_input = static_cast<float>(large_side) / static_cast<float>(digit_side);
+      *origin = (-static_cast<float>(shift) * large_per_input - (large_side - scaled_side) / 2.0f) * per_large;
+      return large_per_input * per_large;
+    };
+    transform->scale_x = axis(dx, digit.width(), large.width(), scaled.width(), cropped.width(), &transform->x0);
+    transform->scale_y = axis(dy, digit.height(), large.height(), scaled.height(), cropped.height(), &transform->y0);
+  }
+  return input;
 }
 
 }  // namespace digitlab::detail

@@ -14,10 +14,6 @@ namespace {
 constexpr float kClusterGap = 0.25f;      // how near a stroke must be, as a share of the digit's longer side
 constexpr float kFragmentGap = 0.1f;      // how near a lighter piece must be to join
 constexpr float kFragmentMargin = 0.05f;  // how far a lighter piece may stick out of the digit's box
-// Multi-digit mode: strokes overlapping horizontally by this share of the narrower are one digit; digits lower
-// than this share of the tallest are punctuation or dirt.
-constexpr float kMergeOverlap = 0.3f;
-constexpr float kMinRowHeightShare = 0.3f;
 
 bool boxes_near(const Component& a, const Component& b, int gap) {
   return a.x0 - gap <= b.x1 && b.x0 - gap <= a.x1 && a.y0 - gap <= b.y1 && b.y0 - gap <= a.y1;
@@ -80,50 +76,6 @@ std::vector<int> select_in_box(const InkAnalysis& a, const Component& target) {
   }
   add_fragments(a, chosen);
   return chosen;
-}
-
-// Groups the strokes of multi-digit mode into digits: strokes of real weight overlapping horizontally are one
-// digit, lighter pieces join the digit they overlap, groups much lower than the tallest are dropped; the digits
-// come out left to right.
-std::vector<std::vector<int>> group_digits(const InkAnalysis& a) {
-  double heaviest = 0.0;
-  for (int i : a.candidates) heaviest = std::max(heaviest, a.components[i].mass);
-  std::vector<int> order = a.candidates;
-  std::sort(order.begin(), order.end(), [&](int l, int r) {
-    return a.components[l].mass > a.components[r].mass;  // heavy strokes found the groups
-  });
-  std::vector<std::vector<int>> groups;
-  std::vector<Component> boxes;
-  for (int i : order) {
-    const Component& c = a.components[i];
-    int best = -1;
-    double best_overlap = 0.0;
-    for (size_t g = 0; g < boxes.size(); ++g) {
-      const int overlap = std::min(c.x1, boxes[g].x1) - std::max(c.x0, boxes[g].x0) + 1;
-      const double share = double(overlap) / std::min(c.width(), boxes[g].width());
-      if (share >= kMergeOverlap && share > best_overlap) {
-        best = static_cast<int>(g);
-        best_overlap = share;
-      }
-    }
-    if (best >= 0) {
-      groups[best].push_back(i);
-      boxes[best] = merge_boxes(boxes[best], c);
-    } else if (c.mass >= kMajorShare * heaviest) {
-      groups.push_back({i});
-      boxes.push_back(c);
-    }
-  }
-  int tallest = 0;
-  for (const Component& b : boxes) tallest = std::max(tallest, b.height());
-  std::vector<std::pair<int, std::vector<int>>> digits;
-  for (size_t g = 0; g < groups.size(); ++g) {
-    if (boxes[g].height() >= kMinRowHeightShare * tallest) digits.emplace_back(boxes[g].x0, groups[g]);
-  }
-  std::sort(digits.begin(), digits.end(), [](const auto& l, const auto& r) { return l.first < r.first; });
-  std::vector<std::vector<int>> ordered;
-  for (auto& d : digits) ordered.push_back(std::move(d.second));
-  return ordered;
 }
 
 }  // namespace digitlab::detail

@@ -1,5 +1,6 @@
 #pragma once
-// Choosing the digit's strokes for preprocess(): one digit, the digit in a known box, or a row of digits.
+// Choosing the digit's strokes for preprocess(): one digit, or the digit in a known box (a number's digits: see
+// number_line.h and digit_pieces.h).
 
 #include "image/ink_analysis.h"
 #include "image/strokes.h"
@@ -17,8 +18,5 @@ std::vector<int> select_digit(const InkAnalysis& a);
 
 /// The strokes of a finer second look whose centres lie in `target` (working pixels of that look).
 std::vector<int> select_in_box(const InkAnalysis& a, const Component& target);
-
-/// The strokes of multi-digit mode grouped into digits, left to right.
-std::vector<std::vector<int>> group_digits(const InkAnalysis& a);
 
 }  // namespace digitlab::detail

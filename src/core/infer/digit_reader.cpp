@@ -1,10 +1,12 @@
 #include <digitlab/digit_reader.h>
 
+#include "infer/number_reader.h"
+
 namespace digitlab {
 
 std::string ImageReading::text() const {
   std::string answer;
-  for (const auto& d : digits) answer += std::to_string(d.prediction.label);
+  for (const auto& d : digits) answer += d.prediction.name;
   return answer;
 }
 
@@ -46,6 +48,16 @@ ImageReading find_digits(const GrayImage& image, const ReadOptions& options) {
 }
 
 ImageReading read_digits(const Predictor& predictor, const GrayImage& image, const ReadOptions& options) {
+  // A number's segmentation is decided with the classifier: its digits come classified.
+  if (options.number) {
+    ImageReading number;
+    number.digits = detail::read_number(predictor, image, options.preprocess);
+    if (number.found()) return number;
+    // Shown as the single-digit view of the image says it, as find_digits() does.
+    number.not_found = preprocess(image, options.preprocess);
+    if (number.not_found.reason.empty()) number.not_found.reason = "no digit found";
+    return number;
+  }
   ImageReading reading = find_digits(image, options);
   std::vector<float> batch;
   for (const auto& digit : reading.digits) {

@@ -1,5 +1,7 @@
 #include "infer/folded_digit_net.h"
 
+#include "model/folded_weights.h"
+
 #include "kernels/parallel_parts.h"
 #include "kernels/simd_gemm.h"
 
@@ -14,40 +16,28 @@ namespace {
 /// (28 x 28 x 32 floats per image) then stays within a core's L2 cache.
 constexpr int64_t kChunk = 4;
 
-/// BN(conv(x)) = scale * (w * x + b - mean) + beta, with scale = gamma / sqrt(var + eps) per output channel:
-/// the folded weight (out x in x 3 x 3) and bias, computed in double and stored as float.
-std::pair<torch::Tensor, torch::Tensor> fold(const torch::nn::Conv2d& conv, const torch::nn::BatchNorm2d& bn) {
-  const auto scale = bn->weight.to(torch::kDouble) / (bn->running_var.to(torch::kDouble) + bn->options.eps()).sqrt();
-  const auto weight = (conv->weight.to(torch::kDouble) * scale.view({-1, 1, 1, 1})).to(torch::kFloat).contiguous();
-  const auto bias =
-      ((conv->bias.to(torch::kDouble) - bn->running_mean.to(torch::kDouble)) * scale + bn->bias.to(torch::kDouble))
-          .to(torch::kFloat)
-          .contiguous();
-  return {weight, bias};
-}
-
-InputConv3x3 make_input_conv(const DigitNet& net) {
-  torch::NoGradGuard no_grad;
-  const auto [weight, bias] = fold(net->conv(0), net->bn(0));
-  return InputConv3x3(weight.data_ptr<float>(), bias.data_ptr<float>(), static_cast<int>(weight.size(0)),
-                      static_cast<float>(net->spec().mean), static_cast<float>(net->spec().std));
+InputConv3x3 make_input_conv(const FoldedWeights& folded) {
+  const auto& weight = folded.conv_weight.front();
+  return InputConv3x3(weight.data_ptr<float>(), folded.conv_bias.front().data_ptr<float>(),
+                      static_cast<int>(weight.size(0)), static_cast<float>(folded.spec.mean),
+                      static_cast<float>(folded.spec.std));
 }
 
 /// Dense layer i. The first one's input columns are reordered from PyTorch's flatten order (channel, row,
 /// column) to the channels-last order the pooled activations have here (row, column, channel).
-DenseLayer make_dense(const DigitNet& net, int i) {
-  torch::NoGradGuard no_grad;
-  const auto& fc = net->dense(i);
-  auto weight = fc->weight.detach();
+DenseLayer make_dense(const FoldedWeights& folded, int i) {
+  const auto& spec = folded.spec;
+  auto weight = folded.dense_weight.at(static_cast<size_t>(i));
+  const int64_t in = weight.size(1), out = weight.size(0);
   if (i == 0) {
-    const int64_t side = net->spec().final_side();
-    weight = weight.reshape({weight.size(0), net->spec().block_channels.back(), side, side}).permute({0, 2, 3, 1});
+    const int64_t side = spec.final_side();
+    weight = weight.reshape({out, spec.block_channels.back(), side, side}).permute({0, 2, 3, 1});
   }
   weight = weight.contiguous();
-  const auto bias = fc->bias.detach().contiguous();
-  const bool hidden = i + 1 < net->spec().dense_count();
-  return DenseLayer(weight.data_ptr<float>(), bias.data_ptr<float>(), static_cast<int>(fc->weight.size(1)),
-                    static_cast<int>(fc->weight.size(0)), /*relu=*/hidden);
+  const auto& bias = folded.dense_bias.at(static_cast<size_t>(i));
+  const bool hidden = i + 1 < spec.dense_count();
+  return DenseLayer(weight.data_ptr<float>(), bias.data_ptr<float>(), static_cast<int>(in), static_cast<int>(out),
+                    /*relu=*/hidden);
 }
 
 /// Per-thread activation buffers that keep their allocation between calls.
@@ -130,14 +120,15 @@ std::optional<FoldedDigitNet> FoldedDigitNet::from_model(const LoadedModel& mode
   }
 }
 
-FoldedDigitNet::FoldedDigitNet(const DigitNet& net) : spec_(net->spec()), conv1_(make_input_conv(net)) {
-  torch::NoGradGuard no_grad;
+FoldedDigitNet::FoldedDigitNet(const DigitNet& net) : FoldedDigitNet(fold_batch_norms(net)) {}
+
+FoldedDigitNet::FoldedDigitNet(const FoldedWeights& folded) : spec_(folded.spec), conv1_(make_input_conv(folded)) {
   for (int i = 1; i < spec_.conv_count(); ++i) {
-    const auto [weight, bias] = fold(net->conv(i), net->bn(i));
-    convs_.emplace_back(weight.data_ptr<float>(), bias.data_ptr<float>(), static_cast<int>(weight.size(1)),
-                        static_cast<int>(weight.size(0)));
+    const auto& weight = folded.conv_weight.at(static_cast<size_t>(i));
+    convs_.emplace_back(weight.data_ptr<float>(), folded.conv_bias.at(static_cast<size_t>(i)).data_ptr<float>(),
+                        static_cast<int>(weight.size(1)), static_cast<int>(weight.size(0)));
   }
-  for (int i = 0; i < spec_.dense_count(); ++i) dense_.push_back(make_dense(net, i));
+  for (int i = 0; i < spec_.dense_count(); ++i) dense_.push_back(make_dense(folded, i));
 }
 
 void FoldedDigitNet::forward(const float* images, int64_t n, int threads, float* probabilities) const {

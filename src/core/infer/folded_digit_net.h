@@ -26,6 +26,8 @@ namespace digitlab {
 /// DigitNet inference with folded batch norms on AVX2 kernels, without the TorchScript interpreter. CPU only.
 /// probabilities() may be called from several threads at once: the weights are never written after
 /// construction.
+struct FoldedWeights;
+
 class FoldedDigitNet {
  public:
   /// The fast path for a loaded model when it is a DigitNet as DigitLab writes it (the same weight names
@@ -45,6 +47,7 @@ class FoldedDigitNet {
 
  private:
   explicit FoldedDigitNet(const DigitNet& net);
+  explicit FoldedDigitNet(const FoldedWeights& folded);
 
   /// Runs `n` images (n x side x side) into `probabilities` (n x C), each layer split over `threads` threads.
   void forward(const float* images, int64_t n, int threads, float* probabilities) const;

@@ -12,10 +12,11 @@
 namespace digitlab {
 namespace {
 
-Prediction to_prediction(const float* probs, int64_t classes) {
+Prediction to_prediction(const float* probs, const std::vector<std::string>& names) {
   Prediction p;
-  p.probabilities.assign(probs, probs + classes);
+  p.probabilities.assign(probs, probs + names.size());
   p.label = top_classes(p, 1).front();
+  p.name = names[static_cast<size_t>(p.label)];
   return p;
 }
 
@@ -40,6 +41,7 @@ class Predictor::Impl {
     card_ = loaded.model_card_json;
     test_accuracy_ = loaded.test_accuracy.value_or(-1.0);
     classes_ = loaded.num_classes;
+    names_ = loaded.class_names;
     // DigitLab's own DigitNet runs on the folded fast path; any other model through TorchScript.
     fast_path_note_ = "the fast path runs on the CPU only";
     if (device_.is_cpu()) folded_ = FoldedDigitNet::from_model(loaded, &fast_path_note_);
@@ -75,7 +77,7 @@ class Predictor::Impl {
     std::vector<Prediction> out;
     out.reserve(count);
     const float* data = probs.data_ptr<float>();
-    for (size_t i = 0; i < count; ++i) out.push_back(to_prediction(data + i * classes_, classes_));
+    for (size_t i = 0; i < count; ++i) out.push_back(to_prediction(data + i * classes_, names_));
     return out;
   }
 
@@ -86,6 +88,7 @@ class Predictor::Impl {
   std::string card_;
   double test_accuracy_ = -1;
   int64_t classes_ = 0;
+  std::vector<std::string> names_;
   std::string fast_path_note_;
 };
 
@@ -119,5 +122,6 @@ double Predictor::test_accuracy() const { return impl_->test_accuracy_; }
 bool Predictor::uses_fast_path() const { return impl_->folded_.has_value(); }
 const std::string& Predictor::fast_path_note() const { return impl_->fast_path_note_; }
 int Predictor::num_classes() const { return static_cast<int>(impl_->classes_); }
+const std::vector<std::string>& Predictor::class_names() const { return impl_->names_; }
 
 }  // namespace digitlab

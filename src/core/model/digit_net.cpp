@@ -22,10 +22,13 @@ DigitNetImpl::DigitNetImpl(ModelSpec spec) : spec_(std::move(spec)) {
   }
 }
 
-torch::Tensor DigitNetImpl::forward(torch::Tensor x) {
+torch::Tensor DigitNetImpl::forward(torch::Tensor x) { return forward_keeping_last_conv(std::move(x), nullptr); }
+
+torch::Tensor DigitNetImpl::forward_keeping_last_conv(torch::Tensor x, torch::Tensor* last_conv) {
   x = (x - spec_.mean) / spec_.std;
   for (int i = 0; i < spec_.conv_count(); ++i) {
     x = batch_norm_relu(bns_[static_cast<size_t>(i)], convs_[static_cast<size_t>(i)]->forward(x));
+    if (last_conv && i + 1 == spec_.conv_count()) *last_conv = x;
     if (spec_.ends_block(i)) {
       x = torch::max_pool2d(x, /*kernel_size=*/2);
       x = fast_dropout(x, spec_.conv_dropout, is_training());

@@ -2,9 +2,37 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <set>
 #include <stdexcept>
 
 namespace digitlab {
+
+namespace {
+
+constexpr size_t kMaxClassNameBytes = 40;
+
+// Names are shown in charts and written in CSV and JSON: each one short, printable and different from the others.
+void check_class_names(const std::vector<std::string>& names, int64_t classes) {
+  const auto fail = [](const std::string& what) { throw std::invalid_argument("model description: " + what); };
+  if (names.empty()) return;
+  if (static_cast<int64_t>(names.size()) != classes) {
+    fail(std::to_string(names.size()) + " class names for " + std::to_string(classes) + " classes");
+  }
+  std::set<std::string> seen;
+  for (const auto& name : names) {
+    if (name.empty() || name.size() > kMaxClassNameBytes) {
+      fail("class name \"" + name.substr(0, kMaxClassNameBytes) + "\" must be 1 to " +
+           std::to_string(kMaxClassNameBytes) + " bytes long");
+    }
+    const bool control =
+        std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+    if (control) fail("class name \"" + name + "\" holds a control character");
+    if (!seen.insert(name).second) fail("class name \"" + name + "\" appears twice");
+  }
+}
+
+}  // namespace
 
 ModelSpec ModelSpec::digits() { return ModelSpec{}; }
 
@@ -47,10 +75,25 @@ void ModelSpec::validate() const {
     if (h < 1) fail("hidden widths must be positive, got " + std::to_string(h));
   }
   if (num_classes < 2) fail("needs at least 2 classes, got " + std::to_string(num_classes));
+  check_class_names(class_names, num_classes);
   if (conv_dropout < 0 || conv_dropout >= 1 || dense_dropout < 0 || dense_dropout >= 1) {
     fail("dropout must be in [0, 1)");
   }
   if (dense_l2 < 0) fail("L2 penalty must not be negative");
+}
+
+std::string ModelSpec::class_name(int64_t i) const {
+  if (i < 0 || i >= num_classes) {
+    throw std::out_of_range("class " + std::to_string(i) + " of a model with " + std::to_string(num_classes) +
+                            " classes");
+  }
+  return class_names.empty() ? std::to_string(i) : class_names.at(static_cast<size_t>(i));
+}
+
+std::vector<std::string> ModelSpec::names() const {
+  std::vector<std::string> out;
+  for (int64_t i = 0; i < num_classes; ++i) out.push_back(class_name(i));
+  return out;
 }
 
 std::string ModelSpec::to_json() const {
@@ -63,7 +106,8 @@ std::string ModelSpec::to_json() const {
                             {"hidden", hidden},
                             {"dense_dropout", dense_dropout},
                             {"dense_l2", dense_l2},
-                            {"num_classes", num_classes}};
+                            {"num_classes", num_classes},
+                            {"class_names", names()}};
   return j.dump();
 }
 
@@ -81,6 +125,7 @@ ModelSpec ModelSpec::from_json(const std::string& text) {
     spec.dense_dropout = j.value("dense_dropout", spec.dense_dropout);
     spec.dense_l2 = j.value("dense_l2", spec.dense_l2);
     spec.num_classes = j.value("num_classes", spec.num_classes);
+    spec.class_names = j.value("class_names", spec.class_names);
   } catch (const nlohmann::json::exception& e) {
     throw std::invalid_argument(std::string("model description: not valid JSON: ") + e.what());
   }
@@ -91,7 +136,8 @@ ModelSpec ModelSpec::from_json(const std::string& text) {
 bool ModelSpec::operator==(const ModelSpec& o) const {
   return input_side == o.input_side && mean == o.mean && std == o.std && block_channels == o.block_channels &&
          convs_per_block == o.convs_per_block && conv_dropout == o.conv_dropout && hidden == o.hidden &&
-         dense_dropout == o.dense_dropout && dense_l2 == o.dense_l2 && num_classes == o.num_classes;
+         dense_dropout == o.dense_dropout && dense_l2 == o.dense_l2 && num_classes == o.num_classes &&
+         names() == o.names();
 }
 
 }  // namespace digitlab

@@ -8,9 +8,19 @@ namespace digitlab {
 
 bool onnx_export_available() { return false; }
 
-void export_onnx(const DigitNet&, const std::filesystem::path& path, std::optional<double>) {
+namespace {
+
+[[noreturn]] void unavailable(const std::filesystem::path& path) {
   throw std::runtime_error("cannot write " + path.string() +
                            ": this DigitLab was built without ONNX support (install libonnx-dev and rebuild)");
+}
+
+}  // namespace
+
+void export_onnx(const DigitNet&, const std::filesystem::path& path, std::optional<double>) { unavailable(path); }
+
+void export_onnx_int8(const DigitNet&, const torch::Tensor&, const std::filesystem::path& path, std::optional<double>) {
+  unavailable(path);
 }
 
 }  // namespace digitlab

@@ -112,6 +112,26 @@ ModelSpec spec_of(const LoadedModel& loaded) {
   return spec;
 }
 
+/// The names a card gives the model's classes, checked against the number of outputs; the indices when it gives none.
+std::vector<std::string> class_names_of(const nlohmann::json& card, int64_t classes, const std::filesystem::path& path) {
+  ModelSpec named;
+  named.num_classes = classes;
+  const auto* source = &card;
+  if (card.is_object() && card.contains("architecture") && card["architecture"].is_object()) {
+    source = &card["architecture"];
+  }
+  if (source->is_object() && source->contains("class_names")) {
+    try {
+      named.class_names = (*source)["class_names"].get<std::vector<std::string>>();
+      named.validate();
+    } catch (const std::exception& e) {
+      throw std::runtime_error(path.string() + ": the model card's class names are unusable (" +
+                               first_line(e.what()) + ")");
+    }
+  }
+  return named.names();
+}
+
 bool is_buffer_name(const std::string& name) { return name.find("running_") != std::string::npos; }
 
 }  // namespace
@@ -215,6 +235,7 @@ LoadedModel load_torchscript(const std::filesystem::path& path, const torch::Dev
   }
   loaded.num_classes = out.size(1);
   check_probabilities(out, 2, loaded.num_classes, path);
+  loaded.class_names = class_names_of(card, loaded.num_classes, path);
   return loaded;
 }
 

@@ -1,8 +1,8 @@
 #include <digitlab/trainer.h>
 
+#include <digitlab/dataset.h>
 #include <digitlab/digit_net.h>
 #include <digitlab/evaluator.h>
-#include <digitlab/mnist.h>
 #include <digitlab/onnx_export.h>
 #include <digitlab/runtime.h>
 #include <digitlab/torchscript.h>
@@ -34,6 +34,16 @@ constexpr int64_t kEvalBatch = 1000;
 constexpr int kCheckpointFormat = 1;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+/// The last n images of `data` (all of them when n is 0 or not less than its size).
+IdxDataset last_images(const IdxDataset& data, int64_t n) {
+  if (n <= 0 || static_cast<size_t>(n) >= data.size()) return data;
+  const size_t first = data.size() - static_cast<size_t>(n);
+  const size_t pixels = static_cast<size_t>(data.rows()) * static_cast<size_t>(data.cols());
+  const auto p = data.pixels().begin() + static_cast<std::ptrdiff_t>(first * pixels);
+  const auto l = data.labels().begin() + static_cast<std::ptrdiff_t>(first);
+  return IdxDataset({p, data.pixels().end()}, {l, data.labels().end()}, data.rows(), data.cols(), data.classes());
+}
 
 /// Dynamic loss scaling for fp16 autocast: grow the scale after a run of finite steps,
 /// halve it and skip the step when gradients overflow.
@@ -159,6 +169,8 @@ class Trainer::Impl {
   }
   void prepare_output_folder() const;
   void load_data();
+  void warn_about_small_classes() const;
+  void start_from_model();
   void save_checkpoint(int epochs_done) const;
   int load_checkpoint();
   std::string model_card(std::optional<double> test_accuracy) const;
@@ -175,7 +187,8 @@ class Trainer::Impl {
   DigitNet net_{nullptr};
   std::unique_ptr<torch::optim::Adam> optimizer_;
   torch::Tensor train_x_, train_y_, val_x_, val_y_;
-  std::unique_ptr<MnistSet> data_;
+  std::unique_ptr<Dataset> data_;
+  DatasetSource source_;
   // Early stopping state; saved in the checkpoint.
   double best_val_accuracy_ = -1;
   double best_val_loss_ = 0;
@@ -200,12 +213,25 @@ void Trainer::Impl::prepare_output_folder() const {
 }
 
 void Trainer::Impl::load_data() {
-  data_ = std::make_unique<MnistSet>(load_mnist(config_.data_dir));
-  // Hashed now rather than in write_metrics(), so that Stop does not wait for half a second of hashing.
-  dataset_sha256_ = json::object();
-  for (const auto& f : mnist_files()) {
-    if (auto p = find_mnist_file(config_.data_dir, f.name)) dataset_sha256_[f.name] = sha256_of_content(*p);
+  source_ = config_.dataset.value_or(DatasetSource(DatasetSource::Kind::kMnist, config_.data_dir));
+  data_ = std::make_unique<Dataset>(load_dataset(source_));
+  // MNIST + one's own samples holds the samples after MNIST's images: its limits keep the last images, so that a
+  // quick fine-tune still learns from every sample of one's own.
+  if (source_.kind() == DatasetSource::Kind::kMnistPlusFolder) {
+    data_->train = last_images(data_->train, config_.limit);
+    data_->test = last_images(data_->test, config_.test_limit);
   }
+  // Hashed while loading rather than in write_metrics(), so that Stop does not wait for half a second of hashing.
+  dataset_sha256_ = json::object();
+  for (const auto& [file, sha] : data_->file_sha256) dataset_sha256_[file] = sha;
+  if (!data_->skipped.empty()) {
+    log("skipped " + std::to_string(data_->skipped.size()) + " images: " + data_->skipped.front() +
+        (data_->skipped.size() > 1 ? " ..." : ""));
+  }
+  config_.model.num_classes = static_cast<int64_t>(data_->class_names.size());
+  config_.model.class_names = data_->class_names;
+  config_.model.validate();
+  warn_about_small_classes();
   const IdxDataset& train = data_->train;
   const int64_t n = config_.limit > 0 ? std::min<int64_t>(config_.limit, train.size()) : train.size();
   const int64_t val_n = std::max<int64_t>(1, n * kValidationPer60k / 60000);
@@ -224,8 +250,45 @@ void Trainer::Impl::load_data() {
   train_y_ = all_y.index_select(0, train_idx).to(device_);
   val_x_ = all_x.index_select(0, val_idx).to(device_);
   val_y_ = all_y.index_select(0, val_idx).to(device_);
-  log("data: " + std::to_string(n - val_n) + " training, " + std::to_string(val_n) + " validation, " +
-      std::to_string(data_->test.size()) + " test images from " + config_.data_dir.string());
+  log("data: " + data_->name + ", " + std::to_string(config_.model.num_classes) + " classes, " +
+      std::to_string(n - val_n) + " training, " + std::to_string(val_n) + " validation, " +
+      std::to_string(data_->test.size()) + " test images from " + source_.dir().string());
+}
+
+void Trainer::Impl::warn_about_small_classes() const {
+  std::vector<int64_t> counts(data_->class_names.size(), 0);
+  for (const uint8_t label : data_->train.labels()) ++counts[label];
+  for (size_t c = 0; c < counts.size(); ++c) {
+    if (counts[c] < kFewSamplesPerClass) {
+      log("warning: class \"" + data_->class_names[c] + "\" has only " + std::to_string(counts[c]) +
+          " training images; " + std::to_string(kFewSamplesPerClass) + " or more read far better");
+    }
+  }
+}
+
+// Fine-tuning: every weight of the starting model whose shape fits is copied (all of them when the classes match).
+void Trainer::Impl::start_from_model() {
+  const LoadedModel loaded = load_torchscript(config_.init_from);
+  DigitNet start = to_digitnet(loaded, config_.init_from);
+  auto from = start->named_parameters(/*recurse=*/true);
+  auto from_buffers = start->named_buffers(/*recurse=*/true);
+  int copied = 0, total = 0;
+  torch::NoGradGuard no_grad;
+  const auto copy_matching = [&](auto&& to, auto& source) {
+    for (auto& item : to) {
+      ++total;
+      const auto* match = source.find(item.key());
+      if (match != nullptr && match->sizes().equals(item.value().sizes())) {
+        item.value().copy_(match->to(item.value().device()));
+        ++copied;
+      }
+    }
+  };
+  copy_matching(net_->named_parameters(/*recurse=*/true), from);
+  copy_matching(net_->named_buffers(/*recurse=*/true), from_buffers);
+  if (copied == 0) throw std::runtime_error(config_.init_from.string() + ": no weight fits the network to train");
+  log("starting from " + config_.init_from.string() + " (" + std::to_string(copied) + " of " + std::to_string(total) +
+      " tensors" + (copied < total ? "; new output layer for the new classes)" : ")"));
 }
 
 void Trainer::Impl::save_checkpoint(int epochs_done) const {
@@ -326,6 +389,7 @@ std::string Trainer::Impl::model_card(std::optional<double> test_accuracy) const
                {"best_epoch", best_epoch_},
                {"val_accuracy", best_val_accuracy_},
                {"seed", config_.seed},
+               {"dataset", data_->name},
                {"device", device_description_}};
   card["test_accuracy"] = test_accuracy ? json(*test_accuracy) : json(nullptr);
   return card.dump();
@@ -359,6 +423,10 @@ void Trainer::Impl::write_metrics(const TrainResult& result) const {
       {"test_accuracy", result.test_accuracy ? json(*result.test_accuracy) : json(nullptr)},
       {"per_class_accuracy", result.test_accuracy ? per_class : json(nullptr)},
       {"confusion_matrix", result.test_accuracy ? json::parse(result.confusion.to_json()) : json(nullptr)},
+      {"dataset", source_.text()},
+      {"dataset_name", data_->name},
+      {"class_names", data_->class_names},
+      {"init_from", config_.init_from.empty() ? json(nullptr) : json(config_.init_from.string())},
       {"dataset_sha256", dataset_sha256_},
       {"versions", {{"digitlab", digitlab_version()}, {"libtorch", torch_version()}, {"compiler", __VERSION__}}},
       {"device", result.device},
@@ -415,6 +483,7 @@ TrainResult Trainer::Impl::set_up() {
   torch::manual_seed(config_.seed);
   net_ = DigitNet(config_.model);
   net_->to(device_);
+  if (!config_.init_from.empty() && !config_.resume) start_from_model();
   optimizer_ = std::make_unique<torch::optim::Adam>(net_->parameters(), torch::optim::AdamOptions(config_.lr));
   TrainResult result;
   if (config_.resume) {

@@ -57,7 +57,7 @@ ZipDirectory ZipDirectory::read(const std::filesystem::path& path) {
   const uint32_t directory_size = load_le32(record + 12);
   const uint32_t directory_offset = load_le32(record + 16);
   if (count == 0xffff || directory_size == kZip64Marker || directory_offset == kZip64Marker) {
-    throw bad(path, "ZIP64 archive (4 GiB or more): too large for a model file");
+    throw bad(path, "ZIP64 archive (4 GiB or more or 65535 entries): not supported");
   }
   if (directory_size > kMaxDirectoryBytes || uint64_t{directory_offset} + directory_size > file_size) {
     throw bad(path, "corrupt ZIP directory");
@@ -75,13 +75,17 @@ ZipDirectory ZipDirectory::read(const std::filesystem::path& path) {
     }
     const uint8_t* h = directory.data() + at;
     Entry e;
+    e.flags = load_le16(h + 8);
+    e.method = load_le16(h + 10);
+    e.crc32 = load_le32(h + 16);
     e.compressed_size = load_le32(h + 20);
     e.size = load_le32(h + 24);
+    e.local_header_offset = load_le32(h + 42);
     const size_t name_size = load_le16(h + 28);
     const size_t extra_size = load_le16(h + 30);
     const size_t comment_size = load_le16(h + 32);
-    if (e.compressed_size == kZip64Marker || e.size == kZip64Marker) {
-      throw bad(path, "ZIP64 entry (4 GiB or more): too large for a model file");
+    if (e.compressed_size == kZip64Marker || e.size == kZip64Marker || e.local_header_offset == kZip64Marker) {
+      throw bad(path, "ZIP64 entry (4 GiB or more): not supported");
     }
     if (at + kEntryHeaderSize + name_size + extra_size + comment_size > directory.size()) {
       throw bad(path, "corrupt ZIP directory (entry " + std::to_string(i) + ")");

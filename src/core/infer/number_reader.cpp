@@ -1,0 +1,132 @@
+#include "infer/number_reader.h"
+
+#include "image/digit_pieces.h"
+#include "image/number_line.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace digitlab::detail {
+
+namespace {
+
+// A piece is dropped rather than read when every reading of it is less sure than this (log-probability scale).
+constexpr float kDropBelow = 0.5f;
+// Readings of digits wider than this (in digit heights) lose kWidePenalty (log-probability) per digit height
+// beyond it: two digits read as one are wide.
+constexpr float kWideFrom = 1.2f;
+// A digit cut out of a longer stroke (touching digits) is held to this narrower width: two digits cut out together
+// still look like one to the network surprisingly often.
+constexpr float kCutWideFrom = 0.8f;
+constexpr float kWidePenalty = 2.0f;
+// Cutting a stroke between two digits is believed only when the two readings beat the whole stroke's by this much
+// (a factor on the probability).
+constexpr float kCutCost = 0.6f;
+// Log-probabilities are floored here, so one hopeless digit does not outweigh every other choice.
+constexpr float kLeastProbability = 1e-6f;
+
+// One way to read pieces first..last as a single digit.
+struct Candidate {
+  int first = 0;
+  int last = 0;
+  PreprocessResult input;
+  Prediction prediction;
+  float score = 0.0f;
+};
+
+// Whether pieces `left` and `right` are two slices of one stroke (false past either end).
+bool cuts_stroke(const std::vector<Piece>& pieces, int left, int right) {
+  if (left < 0 || right >= static_cast<int>(pieces.size())) return false;
+  return pieces[left].slices.front().component == pieces[right].slices.front().component;
+}
+
+// Every plausible digit: one to a few consecutive pieces; each rendered into the network's input.
+std::vector<Candidate> make_candidates(const NumberLine& line, const std::vector<Piece>& pieces,
+                                       const PreprocessOptions& options) {
+  std::vector<Candidate> candidates;
+  const int n = static_cast<int>(pieces.size());
+  for (int first = 0; first < n; ++first) {
+    for (int last = first; last < n && may_join(pieces, first, last, line.digit_height); ++last) {
+      PreprocessResult input = render_pieces(line, pieces, first, last, options);
+      if (input.found) candidates.push_back({first, last, std::move(input), {}, 0.0f});
+    }
+  }
+  return candidates;
+}
+
+// Classifies every candidate in one batch and scores it: the log-probability of its answer, less the penalty for a
+// digit wider than a digit.
+void score_candidates(const Predictor& predictor, const NumberLine& line, const std::vector<Piece>& pieces,
+                      std::vector<Candidate>& candidates) {
+  std::vector<float> batch;
+  batch.reserve(candidates.size() * kInputSide * kInputSide);
+  for (const Candidate& c : candidates) {
+    batch.insert(batch.end(), c.input.input28.pixels().begin(), c.input.input28.pixels().end());
+  }
+  const std::vector<Prediction> predictions = predictor.predict_batch(batch, candidates.size());
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    Candidate& c = candidates[i];
+    c.prediction = predictions[i];
+    const float width = static_cast<float>(pieces_box(pieces, c.first, c.last).width()) / line.digit_height;
+    const float wide_from =
+        cuts_stroke(pieces, c.first - 1, c.first) || cuts_stroke(pieces, c.last, c.last + 1) ? kCutWideFrom : kWideFrom;
+    c.score = std::log(std::max(c.prediction.confidence(), kLeastProbability)) -
+              kWidePenalty * std::max(0.0f, width - wide_from);
+  }
+}
+
+// The best reading of all the pieces: each piece either in exactly one digit or dropped; cutting a stroke costs
+// kCutCost. Returns the candidates chosen, left to right.
+std::vector<int> best_reading(const std::vector<Candidate>& candidates, const std::vector<Piece>& pieces) {
+  const int n = static_cast<int>(pieces.size());
+  // Starting a digit at piece i cuts a stroke when piece i - 1 is a slice of the same stroke.
+  const auto cut_before = [&](int i) { return cuts_stroke(pieces, i - 1, i) ? std::log(kCutCost) : 0.0f; };
+  std::vector<float> best(static_cast<size_t>(n) + 1, -std::numeric_limits<float>::infinity());
+  std::vector<int> choice(static_cast<size_t>(n) + 1, -1);  // candidate ending there, -1 for a dropped piece
+  best[0] = 0.0f;
+  const float drop = std::log(kDropBelow);
+  for (int end = 1; end <= n; ++end) {
+    best[end] = best[end - 1] + drop;
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      const Candidate& c = candidates[i];
+      const float score = best[c.first] + c.score + cut_before(c.first);
+      if (c.last + 1 != end || score <= best[end]) continue;
+      best[end] = score;
+      choice[end] = static_cast<int>(i);
+    }
+  }
+  std::vector<int> chosen;
+  for (int end = n; end > 0;) {
+    const int i = choice[end];
+    if (i < 0) {
+      --end;
+      continue;
+    }
+    chosen.push_back(i);
+    end = candidates[i].first;
+  }
+  std::reverse(chosen.begin(), chosen.end());
+  return chosen;
+}
+
+}  // namespace
+
+std::vector<DigitReading> read_number(const Predictor& predictor, const GrayImage& image,
+                                      const PreprocessOptions& options) {
+  std::vector<DigitReading> digits;
+  const NumberLine line = find_number_line(image, options);
+  if (line.strokes.empty()) return digits;
+  const std::vector<Piece> pieces = cut_pieces(line);
+  std::vector<Candidate> candidates = make_candidates(line, pieces, options);
+  if (candidates.empty()) return digits;
+  score_candidates(predictor, line, pieces, candidates);
+  for (int i : best_reading(candidates, pieces)) {
+    Candidate& c = candidates[static_cast<size_t>(i)];
+    add_overview(line, pieces, c.first, c.last, c.input);
+    digits.push_back({std::move(c.input), std::move(c.prediction)});
+  }
+  return digits;
+}
+
+}  // namespace digitlab::detail
