@@ -136,16 +136,7 @@ std::vector<std::string> EmnistDownloader::default_mirrors() {
 }
 
 std::vector<std::string> EmnistDownloader::mirrors_from_environment() {
-  const char* env = std::getenv("DIGITLAB_EMNIST_MIRRORS");
-  if (env == nullptr || *env == '\0') return default_mirrors();
-  std::vector<std::string> mirrors;
-  std::stringstream list(env);
-  for (std::string item; std::getline(list, item, ',');) {
-    if (item.empty()) continue;
-    if (item.back() != '/') item += '/';
-    mirrors.push_back(item);
-  }
-  return mirrors;
+  return detail::mirrors_from_variable("DIGITLAB_EMNIST_MIRRORS", default_mirrors());
 }
 
 void EmnistDownloader::set_timeouts(long connect_seconds, long low_speed_seconds) {

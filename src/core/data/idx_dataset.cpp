@@ -194,8 +194,7 @@ IdxDataset IdxDataset::load(const fs::path& images, const fs::path& labels, int 
   std::vector<uint8_t> pixels = read_body(image_in, pixel_bytes, "image");
   std::vector<uint8_t> label_bytes = read_body(label_in, count, "label");
   check_labels(label_bytes, classes, labels.string());
-  return IdxDataset(std::move(pixels), std::move(label_bytes), static_cast<int>(rows), static_cast<int>(cols),
-                    classes);
+  return IdxDataset(std::move(pixels), std::move(label_bytes), static_cast<int>(rows), static_cast<int>(cols), classes);
 }
 
 IdxDataset::IdxDataset(std::vector<uint8_t> pixels, std::vector<uint8_t> labels, int rows, int cols, int classes)

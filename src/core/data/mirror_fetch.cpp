@@ -1,7 +1,9 @@
 #include "data/mirror_fetch.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <exception>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -24,6 +26,19 @@ std::string fetch_retrying(const std::string& url, const std::filesystem::path& 
 }
 
 }  // namespace
+
+std::vector<std::string> mirrors_from_variable(const char* variable, std::vector<std::string> fallback) {
+  const char* env = std::getenv(variable);
+  if (env == nullptr || *env == '\0') return fallback;
+  std::vector<std::string> mirrors;
+  std::stringstream list(env);
+  for (std::string item; std::getline(list, item, ',');) {
+    if (item.empty()) continue;
+    if (item.back() != '/') item += '/';
+    mirrors.push_back(item);
+  }
+  return mirrors;
+}
 
 void fetch_from_mirrors(const std::string& file_name, const std::vector<std::string>& mirrors,
                         const std::filesystem::path& out, const MirrorPolicy& policy, const ContentCheck& check,

@@ -17,6 +17,10 @@ struct MirrorPolicy {
   int retries = 2;  ///< Retries of a mirror after a transient failure (timeout, connection error, HTTP 5xx).
 };
 
+/// The comma-separated base URLs in environment variable `variable` (each ending in '/'), or `fallback` when it is
+/// unset or empty.
+std::vector<std::string> mirrors_from_variable(const char* variable, std::vector<std::string> fallback);
+
 /// Judges a fetched file: returns why it is unacceptable (e.g. "checksum mismatch: ..."), or "" to accept it.
 using ContentCheck = std::function<std::string(const std::filesystem::path& file)>;
 

@@ -26,16 +26,7 @@ std::vector<std::string> MnistDownloader::default_mirrors() {
 }
 
 std::vector<std::string> MnistDownloader::mirrors_from_environment() {
-  const char* env = std::getenv("DIGITLAB_MNIST_MIRRORS");
-  if (env == nullptr || *env == '\0') return default_mirrors();
-  std::vector<std::string> mirrors;
-  std::stringstream list(env);
-  for (std::string item; std::getline(list, item, ',');) {
-    if (item.empty()) continue;
-    if (item.back() != '/') item += '/';
-    mirrors.push_back(item);
-  }
-  return mirrors;
+  return detail::mirrors_from_variable("DIGITLAB_MNIST_MIRRORS", default_mirrors());
 }
 
 void MnistDownloader::set_timeouts(long connect_seconds, long low_speed_seconds) {
