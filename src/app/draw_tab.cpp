@@ -1,8 +1,11 @@
 #include "draw_tab.h"
 
 #include "canvas_widget.h"
+#include "explain_panel.h"
+#include "heat_overlay.h"
 #include "image_convert.h"
 #include "result_panel.h"
+#include "sample_adder.h"
 
 #include <digitlab/digit_reader.h>
 
@@ -24,6 +27,8 @@ namespace {
 
 /// Quiet time after the last pen movement before "predict as I draw" reads the drawing.
 constexpr int kLiveDebounceMs = 150;
+/// The result panel's least width: room for the chart's ten bars and their labels.
+constexpr int kResultPanelMinWidth = 300;
 
 }  // namespace
 
@@ -47,9 +52,28 @@ DrawTab::DrawTab(QWidget* parent) : QWidget(parent) {
   strokeWidth_->setValue(canvas_->strokeWidth());
   strokeWidth_->setToolTip(tr("Stroke width"));
   strokeWidth_->setAccessibleName(tr("Stroke width"));
+  strokeValue_ = new QLabel(this);
+  strokeValue_->setObjectName("strokeWidthValue");
+  // As wide as its widest text, so that the slider does not move while it is dragged.
+  strokeValue_->setMinimumWidth(strokeValue_->fontMetrics().horizontalAdvance(tr("%1 px").arg(48)) + 2);
+  showStrokeWidth(strokeWidth_->value());
   live_ = new QCheckBox(tr("Predict as I &draw"), this);
   number_ = new QCheckBox(tr("Read a &number (several digits)"), this);
   number_->setToolTip(tr("Write the digits side by side, e.g. 2026"));
+  samples_ = new SampleAdder(canvas_, this);
+  // "Show where it looked": the map over the drawing, cleared as soon as the drawing changes.
+  explain_ = new ExplainPanel(result_, this);
+  explain_->setInputView(result_->inputView());
+  overlay_ = new HeatOverlay(canvas_);
+  connect(explain_, &ExplainPanel::heatOnOriginalChanged, this, [this](const QImage& heat, double opacity) {
+    overlay_->setOpacity(opacity);
+    overlay_->setHeat(heat);
+  });
+  connect(canvas_, &CanvasWidget::changed, explain_, &ExplainPanel::clear);
+  connect(samples_, &SampleAdder::message, this, &DrawTab::statusMessage);
+  // "Correct it" corrects the answer shown: one digit or class, not a number, and not a message.
+  connect(result_, &ResultPanel::updated, this,
+          [this] { samples_->setSuggestion(number_->isChecked() ? QString() : result_->answer()); });
 
   debounce_ = new QTimer(this);
   debounce_->setSingleShot(true);
@@ -59,6 +83,7 @@ DrawTab::DrawTab(QWidget* parent) : QWidget(parent) {
   connect(undo, &QPushButton::clicked, canvas_, &CanvasWidget::undoStroke);
   connect(clearButton, &QPushButton::clicked, this, &DrawTab::clear);
   connect(strokeWidth_, &QSlider::valueChanged, canvas_, &CanvasWidget::setStrokeWidth);
+  connect(strokeWidth_, &QSlider::valueChanged, this, &DrawTab::showStrokeWidth);
   connect(canvas_, &CanvasWidget::changed, this, &DrawTab::onCanvasChanged);
   connect(debounce_, &QTimer::timeout, this, &DrawTab::predict);
   connect(live_, &QCheckBox::toggled, this, [this](bool on) {
@@ -68,13 +93,40 @@ DrawTab::DrawTab(QWidget* parent) : QWidget(parent) {
     if (!canvas_->isEmpty()) predict();
   });
 
+  QWidget* left = buildControls(undo, clearButton);
+
+  // The result panel's least width does not depend on what it shows, so a prediction never takes room (and ink)
+  // from the canvas.
+  result_->setMinimumWidth(kResultPanelMinWidth);
+  // Beside the answer, what to do when it is wrong: file the drawing under the right name.
+  auto* right = new QWidget(this);
+  auto* rightLayout = new QVBoxLayout(right);
+  rightLayout->setContentsMargins(0, 0, 0, 0);
+  rightLayout->addWidget(result_, 1);
+  rightLayout->addWidget(explain_);
+  rightLayout->addWidget(samples_);
+  auto* splitter = new QSplitter(this);
+  splitter->addWidget(left);
+  splitter->addWidget(right);
+  splitter->setStretchFactor(0, 3);
+  splitter->setStretchFactor(1, 2);
+  splitter->setChildrenCollapsible(false);
+  auto* layout = new QHBoxLayout(this);
+  layout->addWidget(splitter);
+  result_->showMessage(tr("Draw a digit, then press Predict"));
+}
+
+QWidget* DrawTab::buildControls(QWidget* undo, QWidget* clearButton) {
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(predictButton_);
   buttons->addWidget(undo);
   buttons->addWidget(clearButton);
   buttons->addSpacing(12);
-  buttons->addWidget(new QLabel(tr("Stroke:"), this));
+  auto* strokeLabel = new QLabel(tr("Stro&ke:"), this);
+  strokeLabel->setBuddy(strokeWidth_);
+  buttons->addWidget(strokeLabel);
   buttons->addWidget(strokeWidth_, 1);
+  buttons->addWidget(strokeValue_);
   auto* modes = new QHBoxLayout;
   modes->addWidget(live_);
   modes->addWidget(number_);
@@ -85,20 +137,18 @@ DrawTab::DrawTab(QWidget* parent) : QWidget(parent) {
   leftLayout->addWidget(canvas_, 1);
   leftLayout->addLayout(buttons);
   leftLayout->addLayout(modes);
-
-  auto* splitter = new QSplitter(this);
-  splitter->addWidget(left);
-  splitter->addWidget(result_);
-  splitter->setStretchFactor(0, 3);
-  splitter->setStretchFactor(1, 2);
-  splitter->setChildrenCollapsible(false);
-  auto* layout = new QHBoxLayout(this);
-  layout->addWidget(splitter);
-  result_->showMessage(tr("Draw a digit, then press Predict"));
+  return left;
 }
+
+void DrawTab::showStrokeWidth(int width) { strokeValue_->setText(tr("%1 px").arg(width)); }
 
 void DrawTab::setPredictor(std::shared_ptr<const Predictor> predictor) {
   predictor_ = std::move(predictor);
+  explain_->setPredictor(predictor_);
+  if (predictor_) {
+    result_->setClassNames(predictor_->class_names());
+    samples_->setClassNames(predictor_->class_names());
+  }
   if (!canvas_->isEmpty()) predict();
 }
 
@@ -111,12 +161,14 @@ void DrawTab::saveSettings(QSettings& settings) const {
   settings.setValue("draw/strokeWidth", strokeWidth_->value());
   settings.setValue("draw/live", live_->isChecked());
   settings.setValue("draw/number", number_->isChecked());
+  explain_->saveSettings(settings, "draw");
 }
 
 void DrawTab::restoreSettings(const QSettings& settings) {
   strokeWidth_->setValue(settings.value("draw/strokeWidth", canvas_->strokeWidth()).toInt());
   live_->setChecked(settings.value("draw/live", false).toBool());
   number_->setChecked(settings.value("draw/number", false).toBool());
+  explain_->restoreSettings(settings, "draw");
 }
 
 void DrawTab::onCanvasChanged() {
@@ -160,6 +212,7 @@ void DrawTab::predict() {
       return;
     }
     result_->showReading(reading, options.number);
+    explain_->showReading(reading, QSize(drawing.width(), drawing.height()));
   } catch (const std::exception& e) {
     result_->showMessage(tr("Cannot read the drawing: %1").arg(QString::fromStdString(e.what())));
   }

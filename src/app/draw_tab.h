@@ -1,12 +1,13 @@
 #pragma once
-// The Draw tab: a canvas, Predict / Undo / Clear, the stroke width, "predict as I draw" (debounced) and a
-// multi-digit mode that reads a whole number; the result panel beside it.
+// The Draw tab: a canvas, Predict / Undo / Clear, the stroke width, "predict as I draw" (debounced), a
+// multi-digit mode that reads a whole number, and "Add to my samples" / "Correct it"; the result panel beside it.
 
 #include <QWidget>
 
 #include <memory>
 
 class QCheckBox;
+class QLabel;
 class QPushButton;
 class QSettings;
 class QSlider;
@@ -20,6 +21,9 @@ namespace digitlab::app {
 
 class CanvasWidget;
 class ResultPanel;
+class SampleAdder;
+class ExplainPanel;
+class HeatOverlay;
 
 class DrawTab : public QWidget {
   Q_OBJECT
@@ -31,6 +35,12 @@ class DrawTab : public QWidget {
   void setPredictor(std::shared_ptr<const Predictor> predictor);
   CanvasWidget* canvas() const { return canvas_; }
   ResultPanel* resultPanel() const { return result_; }
+  /// The "Add to my samples" row.
+  SampleAdder* sampleAdder() const { return samples_; }
+  /// "Show where it looked": the maps of the answers.
+  ExplainPanel* explainPanel() const { return explain_; }
+  /// The map laid over the canvas.
+  HeatOverlay* heatOverlay() const { return overlay_; }
   /// Whether "predict as I draw" is on.
   bool liveMode() const;
   void setLiveMode(bool on);
@@ -47,15 +57,27 @@ class DrawTab : public QWidget {
   /// Clears the canvas and the result.
   void clear();
 
+ Q_SIGNALS:
+  /// A line for the status bar ("Added to my samples: 7 (12 samples)").
+  void statusMessage(const QString& text);
+
  private:
+  /// The canvas with the buttons and the modes under it.
+  QWidget* buildControls(QWidget* undo, QWidget* clearButton);
   void onCanvasChanged();
+  /// Shows the slider's value beside it.
+  void showStrokeWidth(int width);
 
   CanvasWidget* canvas_;
   ResultPanel* result_;
   QPushButton* predictButton_;
   QSlider* strokeWidth_;
+  QLabel* strokeValue_;
   QCheckBox* live_;
   QCheckBox* number_;
+  SampleAdder* samples_;
+  ExplainPanel* explain_;
+  HeatOverlay* overlay_;
   QTimer* debounce_;
   std::shared_ptr<const Predictor> predictor_;
 };

@@ -3,8 +3,10 @@
 #include "app_icon.h"
 #include "canvas_widget.h"
 #include "draw_tab.h"
+#include "error_text.h"
 #include "model_loader.h"
 #include "model_locator.h"
+#include "sample_adder.h"
 #include "train_tab.h"
 #include "upload_tab.h"
 
@@ -72,6 +74,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   createMenus();
   connect(upload_, &UploadTab::openRequested, this, &MainWindow::chooseImage);
+  connect(draw_, &DrawTab::statusMessage, this, [this](const QString& text) { statusBar()->showMessage(text, 8000); });
   // Whatever tab is open, the status bar shows that a run is going on.
   connect(train_, &TrainTab::activityChanged, this, [this](const QString& summary) {
     trainingLabel_->setText(summary);
@@ -143,9 +146,9 @@ bool MainWindow::loadModel(const QString& path, QString* error) {
   try {
     setPredictor(std::make_shared<const Predictor>(path.toStdString()));
   } catch (const std::exception& e) {
-    const QString message = QString::fromStdString(e.what());
-    if (error != nullptr) *error = message;
-    statusBar()->showMessage(tr("Cannot load the model: %1").arg(message), 10000);
+    const ErrorText text = describeModelError(path, QString::fromStdString(e.what()));
+    if (error != nullptr) *error = text.summary;
+    statusBar()->showMessage(text.summary, 10000);
     return false;
   }
   return true;
@@ -155,6 +158,7 @@ void MainWindow::setPredictor(std::shared_ptr<const Predictor> predictor) {
   predictor_ = std::move(predictor);
   draw_->setPredictor(predictor_);
   upload_->setPredictor(predictor_);
+  train_->setCurrentModel(modelPath());
   updateStatus();
 }
 
@@ -173,6 +177,7 @@ void MainWindow::onModelLoaded(std::shared_ptr<const Predictor> predictor) {
 }
 
 void MainWindow::onModelFailed(const QString& path, const QString& message, const QString& unsafeReason) {
+  const ErrorText text = describeModelError(path, message);
   if (loadByUser_) {
     if (!unsafeReason.isEmpty() && trustPrompt_(path, unsafeReason)) {
       modelLabel_->setText(tr("Loading model %1…").arg(QFileInfo(path).fileName()));
@@ -180,22 +185,29 @@ void MainWindow::onModelFailed(const QString& path, const QString& message, cons
       return;
     }
     updateStatus();
-    if (unsafeReason.isEmpty()) QMessageBox::warning(this, tr("Cannot load the model"), message);
-    statusBar()->showMessage(tr("Model not loaded: %1").arg(message), 10000);
+    if (unsafeReason.isEmpty()) showModelError(text);
+    statusBar()->showMessage(text.summary, 10000);
     return;
   }
   // At start-up: the last model is gone bad, so fall back to the bundled one.
   const QString bundled = bundledModelPath();
   if (!predictor_ && !bundled.isEmpty() && QFileInfo(path) != QFileInfo(bundled)) {
-    statusBar()->showMessage(tr("The last model was not loaded: %1").arg(message), 10000);
+    statusBar()->showMessage(tr("The last model was not loaded. %1").arg(text.summary), 10000);
     loadModelInBackground(bundled, /*byUser=*/false);
     return;
   }
   if (predictor_) {
     updateStatus();
   } else {
-    modelLabel_->setText(tr("No model: %1").arg(message));
+    modelLabel_->setText(tr("No model. %1").arg(text.summary));
+    modelLabel_->setToolTip(text.details);
   }
+}
+
+void MainWindow::showModelError(const ErrorText& text) {
+  QMessageBox box(QMessageBox::Warning, tr("Cannot load the model"), text.summary, QMessageBox::Ok, this);
+  box.setDetailedText(text.details);  // "Show Details…": the full path and the library's message
+  box.exec();
 }
 
 bool MainWindow::askToTrust(const QString& path, const QString& reason) {
@@ -209,6 +221,11 @@ bool MainWindow::askToTrust(const QString& path, const QString& reason) {
   box.setEscapeButton(cancel);
   box.exec();
   return box.clickedButton() == run;
+}
+
+void MainWindow::setSamplesFolder(const QString& folder) {
+  draw_->sampleAdder()->setFolder(folder);
+  train_->setSamplesFolder(folder);
 }
 
 QString MainWindow::modelPath() const {
@@ -349,7 +366,8 @@ void MainWindow::restoreSettings() {
   QSettings settings;
   if (!restoreGeometry(settings.value("window/geometry").toByteArray())) {
     const QRect screen = QGuiApplication::primaryScreen()->availableGeometry();
-    resize(QSize(1180, 760).boundedTo(screen.size() * 0.9));
+    // Fits a 1366x768 or 1280x720 laptop screen with its taskbar.
+    resize(QSize(1180, 680).boundedTo(screen.size()));
   }
   restoreState(settings.value("window/state").toByteArray());
   tabs_->setCurrentIndex(settings.value("window/tab", 0).toInt());

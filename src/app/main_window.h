@@ -22,6 +22,7 @@ class DrawTab;
 class ModelLoader;
 class TrainTab;
 class UploadTab;
+struct ErrorText;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -43,6 +44,9 @@ class MainWindow : public QMainWindow {
   void setTrustPrompt(std::function<bool(const QString& path, const QString& reason)> prompt) {
     trustPrompt_ = std::move(prompt);
   }
+  /// The folder of the user's own samples, which the Draw tab adds to and the Train tab trains on
+  /// ($DIGITLAB_SAMPLES or SampleStore::default_root() at first).
+  void setSamplesFolder(const QString& folder);
   /// The active model file, or empty when none is loaded.
   QString modelPath() const;
 
@@ -77,6 +81,8 @@ class MainWindow : public QMainWindow {
   void onModelLoaded(std::shared_ptr<const Predictor> predictor);
   void onModelFailed(const QString& path, const QString& message, const QString& unsafeReason);
   bool askToTrust(const QString& path, const QString& reason);
+  /// The dialog for a model the user chose that cannot be loaded: the reason, and the details on demand.
+  void showModelError(const ErrorText& text);
   void saveSettings() const;
   void restoreSettings();
 

@@ -2,18 +2,16 @@
 
 #include "image_convert.h"
 #include "image_view.h"
+#include "probability_chart.h"
 
-#include <QBarCategoryAxis>
-#include <QBarSeries>
-#include <QBarSet>
 #include <QButtonGroup>
-#include <QChart>
-#include <QChartView>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QTextDocumentFragment>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QValueAxis>
 
 #include <algorithm>
 
@@ -21,6 +19,13 @@ namespace digitlab::app {
 namespace {
 
 QString percent(float p) { return QString::number(static_cast<double>(p) * 100.0, 'f', 1) + "%"; }
+
+/// The name of class `index`: from `names`, or the index itself when the names do not cover it.
+QString className(const std::vector<std::string>& names, int index) {
+  return index >= 0 && static_cast<size_t>(index) < names.size()
+             ? QString::fromStdString(names[static_cast<size_t>(index)])
+             : QString::number(index);
+}
 
 }  // namespace
 
@@ -32,8 +37,12 @@ ResultPanel::ResultPanel(QWidget* parent) : QWidget(parent) {
   big.setBold(true);
   answerLabel_->setFont(big);
   answerLabel_->setAlignment(Qt::AlignCenter);
-  answerLabel_->setMinimumHeight(QFontMetrics(big).height());
+  // Its font follows the panel's size (scaleAnswer()); a fixed least size keeps a long number or a large font
+  // from widening the panel, which would take room from the canvas beside it.
+  answerLabel_->setMinimumSize(1, QFontMetrics(big).height());
+  answerLabel_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
   answerLabel_->setAccessibleName(tr("Predicted digit"));
+  smallestAnswerPixels_ = QFontInfo(big).pixelSize();
 
   confidenceLabel_ = new QLabel(this);
   confidenceLabel_->setAlignment(Qt::AlignCenter);
@@ -41,17 +50,28 @@ ResultPanel::ResultPanel(QWidget* parent) : QWidget(parent) {
   QFont medium = confidenceLabel_->font();
   medium.setPointSizeF(medium.pointSizeF() * 1.25);
   confidenceLabel_->setFont(medium);
+  confidenceLabel_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
   top3Label_ = new QLabel(this);
   top3Label_->setAlignment(Qt::AlignCenter);
   top3Label_->setTextFormat(Qt::RichText);
+  top3Label_->setWordWrap(true);
+  top3Label_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
   inputView_ = new ImageView(tr("Model input 28x28"), /*pixelated=*/true, this);
-  inputView_->setMinimumSize(140, 160);
+  inputView_->setMinimumSize(120, 130);
 
   // Per-digit buttons for a number: each shows its 28x28 input; the chart follows the one checked.
-  digitStrip_ = new QWidget(this);
-  digitStripLayout_ = new QHBoxLayout(digitStrip_);
+  // A long number scrolls sideways instead of widening the panel.
+  auto* strip = new QWidget(this);
+  digitStripLayout_ = new QHBoxLayout(strip);
   digitStripLayout_->setContentsMargins(0, 0, 0, 0);
+  auto* stripScroll = new QScrollArea(this);
+  stripScroll->setWidget(strip);
+  stripScroll->setWidgetResizable(true);
+  stripScroll->setFrameShape(QFrame::NoFrame);
+  stripScroll->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  stripScroll->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+  digitStrip_ = stripScroll;
   digitButtons_ = new QButtonGroup(this);
   digitButtons_->setExclusive(true);
   connect(digitButtons_, &QButtonGroup::idClicked, this, [this](int index) {
@@ -60,49 +80,37 @@ ResultPanel::ResultPanel(QWidget* parent) : QWidget(parent) {
   });
   digitStrip_->hide();
 
-  // Bar chart of the ten probabilities; the predicted digit's bar is highlighted.
-  bars_ = new QBarSet(tr("Probability"));
-  bars_->setColor(QColor(88, 166, 255));
-  bars_->setSelectedColor(QColor(63, 185, 80));
-  for (int d = 0; d < 10; ++d) bars_->append(0.0);
-  auto* series = new QBarSeries;
-  series->append(bars_);
-  series->setBarWidth(0.8);
-  auto* chart = new QChart;
-  chart->addSeries(series);
-  chart->legend()->hide();
-  chart->setTitle(tr("Probability of each digit"));
-  chart->setMargins(QMargins(4, 4, 4, 4));
-  auto* digitsAxis = new QBarCategoryAxis;
-  for (int d = 0; d < 10; ++d) digitsAxis->append(QString::number(d));
-  auto* percentAxis = new QValueAxis;
-  percentAxis->setRange(0, 100);
-  percentAxis->setLabelFormat("%d%%");
-  percentAxis->setTickCount(6);
-  chart->addAxis(digitsAxis, Qt::AlignBottom);
-  chart->addAxis(percentAxis, Qt::AlignLeft);
-  series->attachAxis(digitsAxis);
-  series->attachAxis(percentAxis);
-  auto* chartView = new QChartView(chart, this);
-  chartView->setRenderHint(QPainter::Antialiasing);
-  chartView->setMinimumSize(260, 200);
+  // Bar chart of the probabilities; the predicted class's bar is highlighted.
+  chart_ = new ProbabilityChart(this);
+  chart_->setMinimumSize(260, 160);
 
-  auto* top = new QHBoxLayout;
+  top_ = new QHBoxLayout;
   auto* text = new QVBoxLayout;
   text->addWidget(answerLabel_);
   text->addWidget(confidenceLabel_);
   text->addWidget(top3Label_);
   text->addStretch();
-  top->addLayout(text, 3);
-  top->addWidget(inputView_, 2);
-  auto* layout = new QVBoxLayout(this);
-  layout->addLayout(top);
-  layout->addWidget(digitStrip_);
-  layout->addWidget(chartView, 1);
+  top_->addLayout(text, 3);
+  top_->addWidget(inputView_, 2);
+  // In a larger window the answer and the 28x28 input grow with the chart, not the chart alone.
+  layout_ = new QVBoxLayout(this);
+  layout_->addLayout(top_, 2);
+  layout_->addWidget(digitStrip_);
+  layout_->addWidget(chart_, 3);
   showMessage(tr("No prediction yet"));
 }
 
-void ResultPanel::setInputViewVisible(bool visible) { inputView_->setVisible(visible); }
+void ResultPanel::setClassNames(const std::vector<std::string>& names) {
+  names_ = names;
+  chart_->setClassNames(names);
+  charted_.assign(names.size(), 0.0f);
+}
+
+void ResultPanel::setInputViewVisible(bool visible) {
+  inputView_->setVisible(visible);
+  // Without the input view the answer needs no more height than its text; the chart takes the rest.
+  layout_->setStretchFactor(top_, visible ? 2 : 0);
+}
 
 void ResultPanel::markOutOfDate() {
   if (answer_.isEmpty() || outOfDate_) return;
@@ -119,6 +127,7 @@ void ResultPanel::showMessage(const QString& message) {
   answer_.clear();
   message_ = message;
   answerLabel_->setText(QStringLiteral("–"));
+  scaleAnswer();
   confidenceLabel_->setText(message);
   top3Label_->clear();
   inputView_->setImage({});
@@ -152,15 +161,21 @@ void ResultPanel::showReading(const ImageReading& reading, bool number) {
     button->setToolButtonStyle(Qt::ToolButtonTextUnderIcon);
     button->setIcon(QPixmap::fromImage(readings_[i].input28.scaled(56, 56)));
     button->setIconSize(QSize(56, 56));
-    button->setText(
-        QString("%1  %2").arg(readings_[i].prediction.label).arg(percent(readings_[i].prediction.confidence())));
+    button->setText(QString("%1  %2").arg(className(names_, readings_[i].prediction.label),
+                                          percent(readings_[i].prediction.confidence())));
     button->setToolTip(tr("Show the probabilities of digit %1 of the number").arg(i + 1));
     digitButtons_->addButton(button, static_cast<int>(i));
     digitStripLayout_->addWidget(button);
   }
   if (number) digitStripLayout_->addStretch();
+  if (number) {
+    // Room for the buttons and for the scroll bar under them, when they do not fit.
+    const int buttonHeight = digitButtons_->buttons().front()->sizeHint().height();
+    digitStrip_->setFixedHeight(buttonHeight + digitStrip_->horizontalScrollBar()->sizeHint().height());
+  }
 
   answerLabel_->setText(answer_);
+  scaleAnswer();
   if (number) {
     const float least = reading.confidence();
     const QString count = readings_.size() == 1 ? tr("1 digit") : tr("%1 digits").arg(readings_.size());
@@ -180,7 +195,9 @@ void ResultPanel::showDigit(int index) {
   setChart(&r.prediction);
   QStringList top;
   for (const int d : top_classes(r.prediction, 3)) {
-    top << QString("<b>%1</b> %2").arg(d).arg(percent(r.prediction.probabilities[static_cast<size_t>(d)]));
+    // A line may break between entries, never inside one.
+    top << QString("<b>%1</b>&nbsp;%2")
+               .arg(className(names_, d).toHtmlEscaped(), percent(r.prediction.probabilities[static_cast<size_t>(d)]));
   }
   const QString prefix = readings_.size() > 1 ? tr("Digit %1, top 3: ").arg(index + 1) : tr("Top 3: ");
   top3Label_->setText(prefix + top.join(QStringLiteral(" &nbsp;·&nbsp; ")));
@@ -191,16 +208,36 @@ void ResultPanel::showDigit(int index) {
   }
 }
 
+void ResultPanel::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  scaleAnswer();
+}
+
+void ResultPanel::scaleAnswer() {
+  // About a ninth of the panel's height, never smaller than at first unless the digits would not fit across.
+  const int characters = std::max<int>(1, static_cast<int>(answerLabel_->text().size()));
+  const double fits = width() * 0.9 / (0.62 * characters);
+  const double wanted = std::max(height() * 0.11, static_cast<double>(smallestAnswerPixels_));
+  const int pixels = std::clamp(static_cast<int>(std::min({wanted, fits, 240.0})), 12, 240);
+  if (pixels == answerLabel_->font().pixelSize()) return;
+  QFont font = answerLabel_->font();
+  font.setPixelSize(pixels);
+  answerLabel_->setFont(font);
+}
+
+int ResultPanel::answerPixelSize() const { return QFontInfo(answerLabel_->font()).pixelSize(); }
+
+QString ResultPanel::topThree() const { return QTextDocumentFragment::fromHtml(top3Label_->text()).toPlainText(); }
+
 void ResultPanel::setChart(const Prediction* prediction) {
-  bars_->deselectAllBars();
-  static const std::vector<float> kNone;
-  const std::vector<float>& probabilities = prediction != nullptr ? prediction->probabilities : kNone;
-  for (int d = 0; d < 10; ++d) {
-    const float p = static_cast<size_t>(d) < probabilities.size() ? probabilities[static_cast<size_t>(d)] : 0.0f;
-    charted_[static_cast<size_t>(d)] = p;
-    bars_->replace(d, p * 100.0);
+  charted_.assign(names_.empty() ? 10 : names_.size(), 0.0f);
+  if (prediction == nullptr) {
+    chart_->setProbabilities({}, -1);
+    return;
   }
-  if (prediction != nullptr) bars_->selectBar(prediction->label);
+  std::copy_n(prediction->probabilities.begin(), std::min(prediction->probabilities.size(), charted_.size()),
+              charted_.begin());
+  chart_->setProbabilities(prediction->probabilities, prediction->label);
 }
 
 }  // namespace digitlab::app

@@ -1,29 +1,35 @@
 #pragma once
-// What the model made of a drawing or an upload: the digit (or, in multi-digit mode, the number) large, its
-// confidence, the top 3, a bar chart of the ten probabilities and the 28x28 input the model saw. Shared by the
-// Draw and Upload tabs.
+// What the model made of a drawing or an upload: the class (a digit, or in multi-digit mode the number) large,
+// its confidence, the top 3, a bar chart of the probabilities and the 28x28 input the model saw, all named with
+// the model's class names. Shared by the Draw and Upload tabs.
 
 #include <digitlab/digit_reader.h>
 
 #include <QImage>
 #include <QWidget>
 
+#include <string>
 #include <vector>
 
-class QBarSet;
 class QButtonGroup;
 class QHBoxLayout;
 class QLabel;
+class QVBoxLayout;
+class QScrollArea;
 
 namespace digitlab::app {
 
 class ImageView;
+class ProbabilityChart;
 
 class ResultPanel : public QWidget {
   Q_OBJECT
 
  public:
   explicit ResultPanel(QWidget* parent = nullptr);
+
+  /// The model's class names, one per class, used by the top 3 and the chart from now on ("0".."9" at first).
+  void setClassNames(const std::vector<std::string>& names);
 
   /// Shows what read_digits() read in one image: one digit, or the digits of a number (left to right) when
   /// `number`; a reading with no digit shows "No digit found".
@@ -42,8 +48,16 @@ class ResultPanel : public QWidget {
   QString answer() const { return answer_; }
   /// The message shown instead of an answer, or empty.
   QString message() const { return message_; }
-  /// Probabilities in the chart, per digit 0..9 (all zero when none are shown).
-  std::array<float, 10> chartedProbabilities() const { return charted_; }
+  /// The probabilities shown, one per class (all zero when none are shown).
+  std::vector<float> chartedProbabilities() const { return charted_; }
+  /// The probability chart.
+  ProbabilityChart* chart() const { return chart_; }
+  /// The top 3 as shown ("Top 3: 7 98.0% · 1 1.2% · 9 0.3%"), as plain text.
+  QString topThree() const;
+  /// The answer's font size in pixels: it grows with the panel.
+  int answerPixelSize() const;
+  /// The 28x28 input view.
+  ImageView* inputView() const { return inputView_; }
 
  Q_SIGNALS:
   /// A new answer (or message) is shown.
@@ -51,16 +65,23 @@ class ResultPanel : public QWidget {
   /// The user picked digit `index` of a number (its chart and input are shown).
   void digitPicked(int index);
 
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
   void showDigit(int index);
+  /// Sizes the answer's font to the panel and to the answer's length.
+  void scaleAnswer();
   void setChart(const Prediction* prediction);
 
+  QVBoxLayout* layout_;
+  QHBoxLayout* top_;  ///< The answer and its words beside the 28x28 input.
   QLabel* answerLabel_;
   QLabel* confidenceLabel_;
   QLabel* top3Label_;
-  QBarSet* bars_;
+  ProbabilityChart* chart_;
   ImageView* inputView_;
-  QWidget* digitStrip_;
+  QScrollArea* digitStrip_;
   QHBoxLayout* digitStripLayout_;
   QButtonGroup* digitButtons_;
   /// One digit shown: the network input and the model's answer.
@@ -72,7 +93,9 @@ class ResultPanel : public QWidget {
   QString answer_;
   QString message_;
   bool outOfDate_ = false;
-  std::array<float, 10> charted_{};
+  int smallestAnswerPixels_ = 48;  ///< The answer's font size in a small window.
+  std::vector<float> charted_;
+  std::vector<std::string> names_;
 };
 
 }  // namespace digitlab::app

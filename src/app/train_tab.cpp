@@ -1,8 +1,12 @@
 #include "train_tab.h"
 
+#include "axis_label.h"
+#include "confusion_cell_dialog.h"
 #include "confusion_matrix_view.h"
+#include "dataset_chooser.h"
 #include "download_worker.h"
 #include "error_banner.h"
+#include "error_text.h"
 #include "training_charts.h"
 #include "training_worker.h"
 
@@ -13,20 +17,27 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDesktopServices>
 #include <QDir>
 #include <QDoubleSpinBox>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFormLayout>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
@@ -43,14 +54,19 @@
 namespace digitlab::app {
 namespace {
 
-/// A folder line edit with a Browse button.
-QWidget* folderRow(QLineEdit* edit, QWidget* parent) {
+/// A folder line edit with a Browse button (and `extra`, when given, after it), each next in Tab order.
+QWidget* folderRow(QLineEdit* edit, QWidget* parent, QPushButton* extra = nullptr) {
   auto* row = new QWidget(parent);
   auto* layout = new QHBoxLayout(row);
   layout->setContentsMargins(0, 0, 0, 0);
   auto* browse = new QPushButton(QObject::tr("Browse…"), row);
   layout->addWidget(edit, 1);
   layout->addWidget(browse);
+  QWidget::setTabOrder(edit, browse);
+  if (extra != nullptr) {
+    layout->addWidget(extra);
+    QWidget::setTabOrder(browse, extra);
+  }
   QObject::connect(browse, &QPushButton::clicked, edit, [edit] {
     const QString folder =
         QFileDialog::getExistingDirectory(edit->window(), QObject::tr("Choose a folder"), edit->text());
@@ -59,7 +75,11 @@ QWidget* folderRow(QLineEdit* edit, QWidget* parent) {
   return row;
 }
 
-QString defaultOutputFolder() { return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/runs"; }
+/// ~/.local/share/DigitLab/runs on Linux: the app's name once (AppDataLocation would add the organisation's too).
+QString defaultOutputFolder() {
+  return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + "/" +
+         QCoreApplication::applicationName() + "/runs";
+}
 
 }  // namespace
 
@@ -78,6 +98,8 @@ TrainTab::TrainTab(QWidget* parent) : QWidget(parent) {
 }
 
 void TrainTab::buildSettingsBox() {
+  // Created in the order they are laid out, row by row: the Tab key's order.
+  dataset_ = new DatasetChooser(this);
   epochs_ = new QSpinBox(this);
   epochs_->setRange(1, 500);
   batchSize_ = new QSpinBox(this);
@@ -86,7 +108,11 @@ void TrainTab::buildSettingsBox() {
   learningRate_->setDecimals(5);
   learningRate_->setRange(0.00001, 1.0);
   learningRate_->setSingleStep(0.0001);
-  augment_ = new QCheckBox(tr("Rotate, shift and zoom training images"), this);
+  limit_ = new QSpinBox(this);
+  limit_->setRange(0, 60000);
+  limit_->setSingleStep(1000);
+  limit_->setSpecialValueText(tr("All"));
+  limit_->setToolTip(tr("Train on the first N training images only, for a quick run"));
   device_ = new QComboBox(this);
   device_->addItem(tr("Automatic"), "auto");
   device_->addItem(tr("CPU"), "cpu");
@@ -95,35 +121,53 @@ void TrainTab::buildSettingsBox() {
   if (!cuda) {
     if (auto* model = qobject_cast<QStandardItemModel*>(device_->model())) model->item(2)->setEnabled(false);
   }
-  amp_ = new QCheckBox(tr("Mixed precision on the GPU"), this);
+  augment_ = new QCheckBox(tr("Augment images"), this);
+  augment_->setToolTip(tr("Rotate, shift and zoom the training images a little, a new way each epoch"));
+  amp_ = new QCheckBox(tr("Mixed precision"), this);
   amp_->setObjectName("mixedPrecision");
-  limit_ = new QSpinBox(this);
-  limit_->setRange(0, 60000);
-  limit_->setSingleStep(1000);
-  limit_->setSpecialValueText(tr("All 60,000"));
-  limit_->setToolTip(tr("Train on the first N MNIST training images only, for a quick run"));
   dataFolder_ = new QLineEdit(this);
-  dataStatus_ = new QLabel(this);
-  dataStatus_->setWordWrap(true);
+  dataFolder_->setObjectName("dataFolder");
   download_ = new QPushButton(tr("&Download MNIST"), this);
+  dataStatus_ = new QLabel(this);
+  dataStatus_->setObjectName("dataStatus");
+  dataStatus_->setWordWrap(true);
   outputFolder_ = new QLineEdit(this);
+  outputFolder_->setObjectName("outputFolder");
   outputFolder_->setToolTip(tr("Each run saves its TorchScript and ONNX files in a new folder in here"));
+  layOutSettings();
+}
 
+void TrainTab::layOutSettings() {
+  // Two settings to a row where they are short, so that the result below fits on a laptop screen.
   settingsBox_ = new QGroupBox(tr("Settings"), this);
-  auto* form = new QFormLayout(settingsBox_);
-  form->addRow(tr("Epochs:"), epochs_);
-  form->addRow(tr("Batch size:"), batchSize_);
-  form->addRow(tr("Learning rate:"), learningRate_);
-  form->addRow(tr("Augmentation:"), augment_);
-  form->addRow(tr("Device:"), device_);
-  form->addRow(tr("Precision:"), amp_);
-  form->addRow(tr("Training images:"), limit_);
-  form->addRow(tr("MNIST folder:"), folderRow(dataFolder_, settingsBox_));
-  auto* dataRow = new QHBoxLayout;
-  dataRow->addWidget(dataStatus_, 1);
-  dataRow->addWidget(download_);
-  form->addRow(QString(), dataRow);
-  form->addRow(tr("Save models in:"), folderRow(outputFolder_, settingsBox_));
+  auto* grid = new QGridLayout(settingsBox_);
+  grid->setVerticalSpacing(4);
+  const auto pair = [&](int row, int column, const QString& text, QWidget* field) {
+    auto* label = new QLabel(text, settingsBox_);
+    label->setBuddy(field);
+    grid->addWidget(label, row, column);
+    grid->addWidget(field, row, column + 1);
+  };
+  auto* trainOn = new QLabel(tr("Train o&n:"), settingsBox_);
+  trainOn->setBuddy(dataset_);
+  grid->addWidget(trainOn, 0, 0, Qt::AlignTop | Qt::AlignLeft);
+  grid->addWidget(dataset_, 0, 1, 1, 3);
+  pair(1, 0, tr("Epochs:"), epochs_);
+  pair(1, 2, tr("Batch size:"), batchSize_);
+  pair(2, 0, tr("Learning rate:"), learningRate_);
+  pair(2, 2, tr("Images:"), limit_);
+  pair(3, 0, tr("Device:"), device_);
+  auto* options = new QHBoxLayout;
+  options->addWidget(augment_);
+  options->addWidget(amp_);
+  grid->addLayout(options, 3, 2, 1, 2);
+  grid->addWidget(new QLabel(tr("MNIST folder:"), settingsBox_), 4, 0);
+  grid->addWidget(folderRow(dataFolder_, settingsBox_, download_), 4, 1, 1, 3);
+  grid->addWidget(dataStatus_, 5, 1, 1, 3);
+  grid->addWidget(new QLabel(tr("Save models in:"), settingsBox_), 6, 0);
+  grid->addWidget(folderRow(outputFolder_, settingsBox_), 6, 1, 1, 3);
+  grid->setColumnStretch(1, 1);
+  grid->setColumnStretch(3, 1);
 }
 
 void TrainTab::buildRunControls() {
@@ -141,6 +185,7 @@ void TrainTab::buildRunControls() {
 
 QWidget* TrainTab::buildResultsBox() {
   summary_ = new QLabel(tr("Results appear here when a run ends."), this);
+  summary_->setObjectName("runSummary");
   summary_->setWordWrap(true);
   summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   confusion_ = new ConfusionMatrixView(this);
@@ -152,7 +197,17 @@ QWidget* TrainTab::buildResultsBox() {
   auto* results = new QGroupBox(tr("Result"), this);
   auto* resultsLayout = new QVBoxLayout(results);
   resultsLayout->addWidget(summary_);
-  resultsLayout->addWidget(confusion_, 1);
+  // The matrix under its axis titles: predictions across, true digits down.
+  auto* matrix = new QGridLayout;
+  matrix->setSpacing(2);
+  predictedAxis_ = new AxisLabel(tr("predicted digit"), Qt::Horizontal, results);
+  predictedAxis_->setObjectName("predictedAxis");
+  trueAxis_ = new AxisLabel(tr("true digit"), Qt::Vertical, results);
+  trueAxis_->setObjectName("trueAxis");
+  matrix->addWidget(predictedAxis_, 0, 1);
+  matrix->addWidget(trueAxis_, 1, 0);
+  matrix->addWidget(confusion_, 1, 1);
+  resultsLayout->addLayout(matrix, 1);
   auto* resultButtons = new QHBoxLayout;
   resultButtons->addWidget(useModel_);
   resultButtons->addWidget(openFolder_);
@@ -179,6 +234,14 @@ void TrainTab::layOut(QWidget* results) {
   leftLayout->addWidget(settingsBox_);
   leftLayout->addLayout(controls);
   leftLayout->addWidget(results, 1);
+  // On a short screen the column scrolls rather than squeezing the matrix or the buttons under it.
+  auto* leftScroll = new QScrollArea(this);
+  leftScroll->setObjectName("trainControls");
+  leftScroll->setWidget(left);
+  leftScroll->setWidgetResizable(true);
+  leftScroll->setFrameShape(QFrame::NoFrame);
+  leftScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  leftScroll->setMinimumWidth(left->minimumSizeHint().width() + leftScroll->verticalScrollBar()->sizeHint().width());
 
   auto* right = new QSplitter(Qt::Vertical, this);
   right->addWidget(charts_);
@@ -186,7 +249,7 @@ void TrainTab::layOut(QWidget* results) {
   right->setStretchFactor(0, 3);
   right->setStretchFactor(1, 1);
   auto* columns = new QSplitter(this);
-  columns->addWidget(left);
+  columns->addWidget(leftScroll);
   columns->addWidget(right);
   columns->setStretchFactor(0, 2);
   columns->setStretchFactor(1, 3);
@@ -225,9 +288,16 @@ void TrainTab::connectControls() {
   connect(download_, &QPushButton::clicked, this, &TrainTab::downloadData);
   connect(dataFolder_, &QLineEdit::textChanged, this, &TrainTab::updateDataStatus);
   connect(useModel_, &QPushButton::clicked, this, [this] { Q_EMIT useModelRequested(modelPath_); });
-  connect(openFolder_, &QPushButton::clicked, this,
-          [this] { QDesktopServices::openUrl(QUrl::fromLocalFile(runFolder_)); });
+  connect(openFolder_, &QPushButton::clicked, this, &TrainTab::openRunFolder);
+  // A cell of the run's confusion matrix: its test images, each with where the model looked.
+  connect(confusion_, &QTableWidget::cellClicked, this, [this](int trueClass, int predicted) {
+    if (modelPath_.isEmpty() || busy_) return;
+    auto* dialog = new ConfusionCellDialog(modelPath_, runConfig_, trueClass, predicted, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+  });
   connect(device_, &QComboBox::currentIndexChanged, this, &TrainTab::updateAmp);
+  connect(dataset_, &DatasetChooser::choiceChanged, this, &TrainTab::applyRecipe);
   connect(amp_, &QCheckBox::toggled, this, [this](bool on) {
     if (amp_->isEnabled()) ampWanted_ = on;
   });
@@ -251,8 +321,22 @@ TrainConfig TrainTab::config() const {
   c.limit = limit_->value();
   c.data_dir = dataFolder_->text().trimmed().toStdString();
   c.command = "digitlab (Train tab)";
+  dataset_->apply(c, c.data_dir);
   return c;
 }
+
+void TrainTab::applyRecipe() {
+  const TrainConfig recipe = dataset_->recipe();
+  epochs_->setValue(recipe.epochs);
+  batchSize_->setValue(recipe.batch_size);
+  learningRate_->setValue(recipe.lr);
+  limit_->setValue(static_cast<int>(recipe.limit));
+  updateDataStatus();
+}
+
+void TrainTab::setCurrentModel(const QString& path) { dataset_->setCurrentModel(path); }
+
+void TrainTab::setSamplesFolder(const QString& folder) { dataset_->setSamplesFolder(folder); }
 
 void TrainTab::setConfig(const TrainConfig& c) {
   epochs_->setValue(c.epochs);
@@ -265,6 +349,10 @@ void TrainTab::setConfig(const TrainConfig& c) {
   updateAmp();
   limit_->setValue(static_cast<int>(std::min<int64_t>(c.limit, 60000)));
   if (!c.data_dir.empty()) dataFolder_->setText(QString::fromStdString(c.data_dir.string()));
+  const auto choice = DatasetChooser::choiceFor(c.dataset);
+  if (c.dataset && choice != DatasetChooser::Choice::kFashionMnist)
+    dataset_->setSamplesFolder(QString::fromStdString(c.dataset->dir().string()));
+  dataset_->setChoice(choice);
 }
 
 void TrainTab::updateAmp() {
@@ -275,6 +363,8 @@ void TrainTab::updateAmp() {
 }
 
 void TrainTab::setOutputFolder(const QString& folder) { outputFolder_->setText(folder); }
+
+QString TrainTab::outputFolder() const { return outputFolder_->text(); }
 
 QString TrainTab::error() const { return error_->message(); }
 
@@ -287,6 +377,7 @@ void TrainTab::saveSettings(QSettings& s) const {
   s.setValue("train/device", QString::fromStdString(c.device));
   s.setValue("train/amp", c.amp);
   s.setValue("train/limit", static_cast<qlonglong>(c.limit));
+  s.setValue("train/dataset", static_cast<int>(dataset_->choice()));
   s.setValue("train/dataFolder", dataFolder_->text());
   s.setValue("train/outputFolder", outputFolder_->text());
 }
@@ -303,6 +394,7 @@ void TrainTab::restoreSettings(const QSettings& s) {
   c.limit = s.value("train/limit", 0).toLongLong();
   c.data_dir = s.value("train/dataFolder", dataFolder_->text()).toString().toStdString();
   setConfig(c);
+  dataset_->setChoice(static_cast<DatasetChooser::Choice>(s.value("train/dataset", 0).toInt()));
   outputFolder_->setText(s.value("train/outputFolder", outputFolder_->text()).toString());
 }
 
@@ -332,9 +424,9 @@ void TrainTab::setBusy(bool busy) {
   if (!busy) Q_EMIT activityChanged(QString());
 }
 
-void TrainTab::showError(const QString& message) {
-  error_->showMessage(message);
-  appendLog(tr("error: %1").arg(message));
+void TrainTab::showError(const QString& message, const QString& details) {
+  error_->showMessage(message, details);
+  appendLog(tr("error: %1").arg(details.isEmpty() ? message : details));
 }
 
 void TrainTab::appendLog(const QString& line) {
@@ -343,7 +435,7 @@ void TrainTab::appendLog(const QString& line) {
 
 void TrainTab::downloadData() {
   if (busy_) return;
-  error_->hide();
+  error_->clearMessage();
   const QString folder = dataFolder_->text().trimmed();
   setBusy(true);
   downloading_ = true;
@@ -381,18 +473,24 @@ void TrainTab::onDownloadFailed(const QString& message) {
     return;
   }
   progress_->setFormat(tr("Download failed"));
-  showError(tr("Cannot download MNIST: %1").arg(message));
+  const ErrorText text = describeDownloadError(message);
+  showError(text.summary, text.details);
 }
 
 void TrainTab::start() {
   if (busy_) return;
-  error_->hide();
+  error_->clearMessage();
   TrainConfig c = config();
-  if (c.data_dir.empty()) {
+  const QString problem = dataset_->problem();
+  if (!problem.isEmpty()) {
+    showError(problem);
+    return;
+  }
+  if (dataset_->needsMnist() && c.data_dir.empty()) {
     showError(tr("Choose the MNIST folder first."));
     return;
   }
-  if (!missing_mnist_files(c.data_dir).empty()) {
+  if (dataset_->needsMnist() && !missing_mnist_files(c.data_dir).empty()) {
     if (!MnistDownloader::available()) {
       showError(tr("MNIST is missing from %1, and this build cannot download it.")
                     .arg(QString::fromStdString(c.data_dir.string())));
@@ -410,6 +508,7 @@ void TrainTab::start() {
   for (int n = 2; QFileInfo::exists(runFolder_); ++n)
     runFolder_ = QDir(base).filePath(stamp + "-" + QString::number(n));
   c.out_dir = runFolder_.toStdString();
+  runConfig_ = c;  // what a click on the run's confusion matrix looks up, whatever the settings become
 
   charts_->reset(c.epochs);
   summary_->setText(tr("Training…"));
@@ -418,8 +517,9 @@ void TrainTab::start() {
   openFolder_->setEnabled(false);
   modelPath_.clear();
   progress_->setValue(0);
-  progress_->setFormat(tr("Loading MNIST…"));
-  appendLog(tr("training %1 epoch(s), batch %2, learning rate %3, into %4")
+  progress_->setFormat(tr("Loading %1…").arg(dataset_->datasetName()));
+  appendLog(tr("training on %1 for %2 epoch(s), batch %3, learning rate %4, into %5")
+                .arg(dataset_->datasetName())
                 .arg(c.epochs)
                 .arg(c.batch_size)
                 .arg(c.lr)
@@ -444,6 +544,13 @@ void TrainTab::stop() {
   worker_->requestStop();
   progress_->setFormat(tr("Stopping…"));
   appendLog(tr("stopping: the best model so far is kept"));
+}
+
+void TrainTab::openRunFolder() {
+  if (QDesktopServices::openUrl(QUrl::fromLocalFile(runFolder_))) return;
+  // No file manager (or none that answered): say where the files are, so they can be found by hand.
+  error_->showMessage(tr("No file manager could open the folder. The model files are in %1").arg(runFolder_));
+  appendLog(tr("could not open %1 in a file manager").arg(runFolder_));
 }
 
 void TrainTab::onBatch(const BatchStats& stats, double smoothedLoss) {
@@ -501,20 +608,13 @@ void TrainTab::onFinished(const TrainResult& result) {
   openFolder_->setEnabled(true);
   QString files = QString::fromStdString(result.model_path.string());
   if (!result.onnx_path.empty()) files += tr(" and ") + QString::fromStdString(result.onnx_path.string());
+  // The summary names the files and their folder; the full paths are in the log and behind "Open folder".
+  QString names = QFileInfo(QString::fromStdString(result.model_path.string())).fileName();
+  if (!result.onnx_path.empty())
+    names += tr(" and ") + QFileInfo(QString::fromStdString(result.onnx_path.string())).fileName();
+  const QString saved = tr("%1 in %2").arg(names, QDir(runFolder_).dirName());
   if (result.test_accuracy) {
-    progress_->setValue(progress_->maximum());
-    progress_->setFormat(tr("Done in %1 · test accuracy %2%")
-                             .arg(QString::fromStdString(format_duration(result.wall_seconds)))
-                             .arg(*result.test_accuracy * 100, 0, 'f', 2));
-    summary_->setText(tr("<b>Test accuracy %1%</b> on the MNIST test set. Best epoch %2 of %3 (validation %4%)%5. "
-                         "Saved %6.")
-                          .arg(*result.test_accuracy * 100, 0, 'f', 2)
-                          .arg(result.best_epoch)
-                          .arg(result.epochs_completed)
-                          .arg(result.best_val_accuracy * 100, 0, 'f', 2)
-                          .arg(result.early_stopped ? tr(", stopped early") : QString())
-                          .arg(files.toHtmlEscaped()));
-    confusion_->setMatrix(result.confusion);
+    showTestResult(result, saved);
   } else {
     progress_->setFormat(tr("Stopped · best model so far kept (epoch %1)").arg(result.best_epoch));
     summary_->setText(tr("Stopped after %1 epoch(s). The best model so far (epoch %2, validation accuracy %3%) "
@@ -522,9 +622,38 @@ void TrainTab::onFinished(const TrainResult& result) {
                           .arg(result.epochs_completed)
                           .arg(result.best_epoch)
                           .arg(result.best_val_accuracy * 100, 0, 'f', 2)
-                          .arg(files.toHtmlEscaped()));
+                          .arg(saved.toHtmlEscaped()));
   }
   appendLog(tr("finished: %1").arg(files));
+}
+
+void TrainTab::showTestResult(const TrainResult& result, const QString& saved) {
+  progress_->setValue(progress_->maximum());
+  progress_->setFormat(tr("Done in %1 · test accuracy %2%")
+                           .arg(QString::fromStdString(format_duration(result.wall_seconds)))
+                           .arg(*result.test_accuracy * 100, 0, 'f', 2));
+  summary_->setText(tr("<b>Test accuracy %1%</b> on %2 test images of %3. Best epoch %4 of %5 (validation %6%)%7. "
+                       "Saved %8.")
+                        .arg(*result.test_accuracy * 100, 0, 'f', 2)
+                        .arg(result.confusion.total())
+                        .arg(dataset_->datasetName().toHtmlEscaped())
+                        .arg(result.best_epoch)
+                        .arg(result.epochs_completed)
+                        .arg(result.best_val_accuracy * 100, 0, 'f', 2)
+                        .arg(result.early_stopped ? tr(", stopped early") : QString())
+                        .arg(saved.toHtmlEscaped()));
+  // The classes' names are in the run's metrics.json; a digit model's are "0".."9".
+  std::vector<std::string> names;
+  QFile metrics(QString::fromStdString(result.metrics_path.string()));
+  if (metrics.open(QIODevice::ReadOnly)) {
+    for (const QJsonValue& name : QJsonDocument::fromJson(metrics.readAll()).object().value("class_names").toArray())
+      names.push_back(name.toString().toStdString());
+  }
+  bool digits = names.empty() || names.size() == 10;
+  for (size_t d = 0; d < names.size() && digits; ++d) digits = names[d] == std::to_string(d);
+  predictedAxis_->setText(digits ? tr("predicted digit") : tr("predicted class"));
+  trueAxis_->setText(digits ? tr("true digit") : tr("true class"));
+  confusion_->setMatrix(result.confusion, names);
 }
 
 void TrainTab::onFailed(const QString& message) {
@@ -532,7 +661,8 @@ void TrainTab::onFailed(const QString& message) {
   updateDataStatus();
   progress_->setFormat(tr("Failed"));
   summary_->setText(tr("The run failed; see the message above."));
-  showError(tr("Training failed: %1").arg(message));
+  const ErrorText text = describeTrainingError(message);
+  showError(text.summary, text.details);
 }
 
 }  // namespace digitlab::app

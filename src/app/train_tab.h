@@ -1,6 +1,7 @@
 #pragma once
-// The Train tab: the training settings, Start and Stop, a progress bar with ETA, live plots, a log, and at the
-// end the test accuracy, the confusion matrix and "Use this model". Training runs on a worker thread.
+// The Train tab: what to train on (MNIST, Fashion-MNIST, the user's own samples), the training settings, Start
+// and Stop, a progress bar with ETA, live plots, a log, and at the end the test accuracy, the confusion matrix
+// with the class names and "Use this model". Training runs on a worker thread.
 
 #include <digitlab/trainer.h>
 
@@ -22,7 +23,9 @@ class QThread;
 
 namespace digitlab::app {
 
+class AxisLabel;
 class ConfusionMatrixView;
+class DatasetChooser;
 class ErrorBanner;
 class DownloadWorker;
 class TrainingCharts;
@@ -45,6 +48,12 @@ class TrainTab : public QWidget {
   void setConfig(const TrainConfig& config);
   /// Sets the folder under which each run gets its own subfolder.
   void setOutputFolder(const QString& folder);
+  /// The model in use (what "MNIST + my samples" fine-tunes).
+  void setCurrentModel(const QString& path);
+  /// The user's samples folder (what "My samples" trains on).
+  void setSamplesFolder(const QString& folder);
+  /// The choice of dataset.
+  DatasetChooser* datasetChooser() const { return dataset_; }
 
   TrainingCharts* charts() const { return charts_; }
   QProgressBar* progressBar() const { return progress_; }
@@ -53,6 +62,8 @@ class TrainTab : public QWidget {
   QString error() const;
   /// The folder of the last run, or empty.
   QString lastRunFolder() const { return runFolder_; }
+  /// The folder under which each run gets its own subfolder.
+  QString outputFolder() const;
 
   void saveSettings(QSettings& settings) const;
   void restoreSettings(const QSettings& settings);
@@ -79,6 +90,8 @@ class TrainTab : public QWidget {
   void onPhase(const QString& what);
   // The constructor's steps, in this order: the order widgets are created in is the Tab key's order.
   void buildSettingsBox();
+  /// The settings in a grid, in their box.
+  void layOutSettings();
   /// Start, Stop, the progress bar and the error banner.
   void buildRunControls();
   /// The summary, the confusion matrix and the result buttons, in a box.
@@ -89,9 +102,16 @@ class TrainTab : public QWidget {
   /// Starts the thread that runs the trainer and the downloader, and connects their signals.
   void connectWorker();
   void connectControls();
+  /// Puts the recipe of the dataset just chosen into the controls.
+  void applyRecipe();
+  /// Fills the summary and the confusion matrix (named from the run's metrics.json) of a run that was measured.
+  void showTestResult(const digitlab::TrainResult& result, const QString& saved);
 
+  /// "Open folder": the run's folder in the file manager, or, when none opens it, its path in the banner.
+  void openRunFolder();
   void setBusy(bool busy);
-  void showError(const QString& message);
+  /// Shows `message` above the controls, with `details` behind its Details button, and logs it.
+  void showError(const QString& message, const QString& details = QString());
   void appendLog(const QString& line);
   void updateDataStatus();
   /// Mixed precision applies on a GPU only: elsewhere the box is greyed out and unticked, and the user's
@@ -105,6 +125,7 @@ class TrainTab : public QWidget {
   void onDownloadFinished();
   void onDownloadFailed(const QString& message);
 
+  DatasetChooser* dataset_;
   QSpinBox* epochs_;
   QSpinBox* batchSize_;
   QDoubleSpinBox* learningRate_;
@@ -125,6 +146,8 @@ class TrainTab : public QWidget {
   QPlainTextEdit* log_;
   QLabel* summary_;
   ConfusionMatrixView* confusion_;
+  AxisLabel* predictedAxis_;
+  AxisLabel* trueAxis_;
   QPushButton* useModel_;
   QPushButton* openFolder_;
   QWidget* settingsBox_;
@@ -139,6 +162,7 @@ class TrainTab : public QWidget {
   QElapsedTimer runTimer_;
   QString runFolder_;
   QString modelPath_;
+  TrainConfig runConfig_;  ///< The settings of the run whose results are shown.
 };
 
 }  // namespace digitlab::app

@@ -14,6 +14,28 @@ namespace {
 
 /// The training-loss curve is thinned to half whenever it grows past this many points.
 constexpr int kMaxBatchPoints = 2000;
+/// A value axis has at most this many steps between ticks.
+constexpr int kValueParts = 5;
+
+/// The smallest of 1, 2, 5, 10, 20, 50… that cuts `span` into at most `parts` parts.
+double roundStep(double span, int parts) {
+  if (span <= 0) return 1;
+  const double raw = span / parts;
+  const double decade = std::pow(10.0, std::floor(std::log10(raw)));
+  for (const double m : {1.0, 2.0, 5.0, 10.0}) {
+    if (m * decade >= raw * (1 - 1e-9)) return m * decade;
+  }
+  return 10 * decade;
+}
+
+/// Widens [low, high] to whole steps of roundStep() and puts a tick on each: 0, 20, 40… not 9.0, 31.8, 54.5….
+void setRoundRange(QValueAxis* axis, double low, double high, int maxParts, double smallestStep = 0) {
+  const double step = std::max(roundStep(high - low, maxParts), smallestStep);
+  const double from = std::floor(low / step + 1e-9) * step;
+  const double to = std::max(from + step, std::ceil(high / step - 1e-9) * step);
+  axis->setRange(from, to);
+  axis->setTickCount(static_cast<int>(std::lround((to - from) / step)) + 1);
+}
 
 QChartView* makeChart(const QString& title, QValueAxis* x, QValueAxis* y, std::initializer_list<QLineSeries*> series,
                       QWidget* parent) {
@@ -60,8 +82,7 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent) {
   accuracyY_ = new QValueAxis;
   rateX_ = new QValueAxis;
   rateY_ = new QValueAxis;
-  accuracyY_->setLabelFormat("%.1f%%");
-  rateY_->setLabelFormat("%.1e");
+  rateY_->setLabelFormat("%g");
 
   auto* layout = new QGridLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
@@ -76,13 +97,13 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent) {
 void TrainingCharts::reset(int epochs) {
   for (QLineSeries* s : {trainLoss_, valLoss_, valAccuracy_, learningRate_}) s->clear();
   maxLoss_ = 0;
-  for (QValueAxis* x : {lossX_, accuracyX_, rateX_}) {
-    x->setRange(0, std::max(1, epochs));
-    x->setTickCount(std::min(epochs, 10) + 1);
-  }
-  lossY_->setRange(0, 1);
-  accuracyY_->setRange(90, 100);
-  rateY_->setRange(0, 1e-3);
+  // Whole epochs; the two small charts get fewer ticks, so that their labels never run together.
+  setRoundRange(lossX_, 0, std::max(1, epochs), /*maxParts=*/10, /*smallestStep=*/1);
+  for (QValueAxis* x : {accuracyX_, rateX_})
+    setRoundRange(x, 0, std::max(1, epochs), /*maxParts=*/5, /*smallestStep=*/1);
+  setRoundRange(lossY_, 0, 1, kValueParts);
+  setAccuracyRange(90);
+  setRoundRange(rateY_, 0, 1e-3, kValueParts);
 }
 
 void TrainingCharts::addBatch(double epochPosition, double smoothedLoss) {
@@ -95,8 +116,7 @@ void TrainingCharts::addBatch(double epochPosition, double smoothedLoss) {
   trainLoss_->append(epochPosition, smoothedLoss);
   if (smoothedLoss > maxLoss_) {
     maxLoss_ = smoothedLoss;
-    lossY_->setRange(0, maxLoss_ * 1.1);
-    lossY_->applyNiceNumbers();
+    setRoundRange(lossY_, 0, maxLoss_ * 1.05, kValueParts);
   }
 }
 
@@ -104,18 +124,23 @@ void TrainingCharts::addEpoch(const EpochStats& stats) {
   valLoss_->append(stats.epoch, stats.val_loss);
   if (stats.val_loss > maxLoss_) {
     maxLoss_ = stats.val_loss;
-    lossY_->setRange(0, maxLoss_ * 1.1);
-    lossY_->applyNiceNumbers();
+    setRoundRange(lossY_, 0, maxLoss_ * 1.05, kValueParts);
   }
   const double percent = stats.val_accuracy * 100.0;
   valAccuracy_->append(stats.epoch, percent);
   double lowest = percent;
   for (const QPointF& p : valAccuracy_->points()) lowest = std::min(lowest, p.y());
-  accuracyY_->setRange(std::max(0.0, std::floor(lowest - 1.0)), 100.0);
+  setAccuracyRange(lowest);
   learningRate_->append(stats.epoch, stats.lr);
   double highest = 0;
   for (const QPointF& p : learningRate_->points()) highest = std::max(highest, p.y());
-  rateY_->setRange(0, highest * 1.1);
+  setRoundRange(rateY_, 0, highest * 1.05, kValueParts);
+}
+
+void TrainingCharts::setAccuracyRange(double lowestPercent) {
+  setRoundRange(accuracyY_, std::max(0.0, lowestPercent - 1.0), 100.0, kValueParts);
+  const double step = (accuracyY_->max() - accuracyY_->min()) / (accuracyY_->tickCount() - 1);
+  accuracyY_->setLabelFormat(step < 1 ? "%.1f%%" : "%.0f%%");
 }
 
 int TrainingCharts::batchPointCount() const { return trainLoss_->count(); }

@@ -4,6 +4,7 @@
 
 #include <digitlab/trainer.h>
 
+#include <QList>
 #include <QWidget>
 
 class QChart;
@@ -31,7 +32,13 @@ class TrainingCharts : public QWidget {
   /// Epochs plotted.
   int epochPointCount() const;
 
+  /// The axes, for tests: x then y of the loss, accuracy and learning-rate charts.
+  QList<QValueAxis*> axes() const { return {lossX_, lossY_, accuracyX_, accuracyY_, rateX_, rateY_}; }
+
  private:
+  /// The accuracy axis from just under `lowestPercent` to 100%, on round ticks.
+  void setAccuracyRange(double lowestPercent);
+
   QLineSeries* trainLoss_;
   QLineSeries* valLoss_;
   QLineSeries* valAccuracy_;

@@ -1,6 +1,9 @@
 #include "upload_tab.h"
 
 #include "error_banner.h"
+#include "error_text.h"
+#include "explain_panel.h"
+#include "heat_image.h"
 #include "image_convert.h"
 #include "image_view.h"
 #include "result_panel.h"
@@ -89,6 +92,11 @@ UploadTab::UploadTab(QWidget* parent) : QWidget(parent) {
   });
   result_->setInputViewVisible(false);  // the last stage shows it
 
+  explain_ = new ExplainPanel(result_, this);
+  explain_->setInputView(stages_[4]);
+  connect(explain_, &ExplainPanel::heatOnOriginalChanged, this, [this](const QImage& heat, double opacity) {
+    if (!original_.isNull()) stages_[0]->setImage(heat.isNull() ? original_ : composeHeat(original_, heat, opacity));
+  });
   connect(open, &QPushButton::clicked, this, &UploadTab::openRequested);
   connect(number_, &QCheckBox::toggled, this, [this] { analyse(); });
 
@@ -106,11 +114,14 @@ UploadTab::UploadTab(QWidget* parent) : QWidget(parent) {
   layout->addLayout(top);
   layout->addWidget(error_);
   layout->addWidget(splitter, 1);
+  layout->addWidget(explain_);
   result_->showMessage(tr("Open, drop or paste an image of a handwritten digit"));
 }
 
 void UploadTab::setPredictor(std::shared_ptr<const Predictor> predictor) {
   predictor_ = std::move(predictor);
+  if (predictor_) result_->setClassNames(predictor_->class_names());
+  explain_->setPredictor(predictor_);
   analyse();
 }
 
@@ -118,10 +129,14 @@ QString UploadTab::error() const { return error_->message(); }
 
 void UploadTab::setNumberMode(bool on) { number_->setChecked(on); }
 
-void UploadTab::saveSettings(QSettings& settings) const { settings.setValue("upload/number", number_->isChecked()); }
+void UploadTab::saveSettings(QSettings& settings) const {
+  settings.setValue("upload/number", number_->isChecked());
+  explain_->saveSettings(settings, "upload");
+}
 
 void UploadTab::restoreSettings(const QSettings& settings) {
   number_->setChecked(settings.value("upload/number", false).toBool());
+  explain_->restoreSettings(settings, "upload");
 }
 
 bool UploadTab::openFile(const QString& path) {
@@ -130,7 +145,7 @@ bool UploadTab::openFile(const QString& path) {
   try {
     image = load_image(path.toStdString());
   } catch (const std::exception& e) {
-    showError(tr("Cannot open %1: %2").arg(name, QString::fromStdString(e.what())));
+    showError(describeImageError(path, QString::fromStdString(e.what())));
     return false;
   }
   // The original in colour for display, upright as the core reads it; the core's grayscale if Qt cannot decode it.
@@ -147,14 +162,13 @@ bool UploadTab::openImage(const QImage& image, const QString& name) {
     show(toGrayImage(image, name), image, name);
     return true;
   } catch (const std::exception& e) {
-    showError(tr("Cannot read %1: %2").arg(name, QString::fromStdString(e.what())));
+    showError(describeImageDataError(name, QString::fromStdString(e.what())));
     return false;
   }
 }
 
 void UploadTab::show(const GrayImage& image, const QImage& original, const QString& name) {
-  error_->hide();
-  error_->clear();
+  error_->clearMessage();
   image_ = image;
   original_ = original;
   name_ = name;
@@ -163,19 +177,21 @@ void UploadTab::show(const GrayImage& image, const QImage& original, const QStri
   analyse();
 }
 
-void UploadTab::showError(const QString& message) {
-  error_->showMessage(message);
+void UploadTab::showError(const ErrorText& error) {
+  error_->showMessage(error.summary, error.details);
   image_ = GrayImage();
   original_ = QImage();
   name_.clear();
   for (ImageView* view : stages_) view->setImage({});
   stages_[0]->setCaption(tr("Original"));
   Q_EMIT imageChanged(QString());
+  explain_->clear();
   result_->showMessage(tr("No image"));
 }
 
 void UploadTab::analyse() {
   if (image_.empty()) return;
+  explain_->clear();
   const bool number = number_->isChecked();
   stages_[0]->setImage(original_);
   stages_[3]->setCaption(number ? tr("Digits found") : tr("Digit cropped"));
@@ -204,8 +220,9 @@ void UploadTab::analyse() {
       return;
     }
     result_->showReading(reading, number);
+    explain_->showReading(reading, QSize(image_.width(), image_.height()));
   } catch (const std::exception& e) {
-    showError(tr("Cannot read %1: %2").arg(name_, QString::fromStdString(e.what())));
+    showError(describeImageDataError(name_, QString::fromStdString(e.what())));
   }
 }
 

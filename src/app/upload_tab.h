@@ -23,6 +23,8 @@ class Predictor;
 namespace digitlab::app {
 
 class ErrorBanner;
+class ExplainPanel;
+struct ErrorText;
 class ImageView;
 class ResultPanel;
 
@@ -37,6 +39,10 @@ class UploadTab : public QWidget {
   ResultPanel* resultPanel() const { return result_; }
   /// The error shown above the stages, or empty.
   QString error() const;
+  /// The banner that shows errors (its details wait behind a button).
+  ErrorBanner* errorBanner() const { return error_; }
+  /// "Show where it looked": the maps of the answers, laid over the original and the 28x28 input.
+  ExplainPanel* explainPanel() const { return explain_; }
   /// The stage views, left to right: original, grayscale, ink, cropped (or digits found), model input.
   ImageView* stage(int index) const { return stages_[static_cast<size_t>(index)]; }
   /// Reads a number (several digits) rather than one digit; re-reads the image shown.
@@ -63,10 +69,11 @@ class UploadTab : public QWidget {
  private:
   void show(const GrayImage& image, const QImage& original, const QString& name);
   void analyse();
-  void showError(const QString& message);
+  void showError(const ErrorText& error);
 
   ResultPanel* result_;
   ErrorBanner* error_;
+  ExplainPanel* explain_;
   QLabel* hint_;
   QCheckBox* number_;
   std::array<ImageView*, 5> stages_{};

@@ -1,7 +1,9 @@
 #include "stroke_writer.h"
 
 #include <QCoreApplication>
+#include <QMetaObject>
 #include <QMouseEvent>
+#include <QRandomGenerator>
 #include <QWidget>
 
 #include <cmath>
@@ -71,6 +73,49 @@ void drawDigit(QWidget* canvas, int digit, const QRectF& box) {
   for (const QVector<QPointF>& stroke : digitStrokes(digit)) {
     QVector<QPointF> placed;
     for (const QPointF& p : stroke) placed.append({box.x() + p.x() * box.width(), box.y() + p.y() * box.height()});
+    drawStroke(canvas, placed);
+  }
+}
+
+QStringList symbolNames() { return {QStringLiteral("α"), QStringLiteral("+"), QStringLiteral("△")}; }
+
+QVector<QVector<QPointF>> symbolStrokes(const QString& symbol) {
+  if (symbol == QStringLiteral("α")) {
+    // A loop open on the right, its tail crossing back out: the fish-like alpha.
+    QVector<QPointF> alpha = {{0.95, 0.2}, {0.8, 0.45}};
+    alpha.append(arc({0.45, 0.55}, 0.36, 0.3, -20, -340, 40));
+    alpha.append({{0.8, 0.65}, {0.98, 0.9}});
+    return {alpha};
+  }
+  if (symbol == QStringLiteral("+")) return {{{0.5, 0.05}, {0.5, 0.95}}, {{0.05, 0.5}, {0.95, 0.5}}};
+  if (symbol == QStringLiteral("△")) return {{{0.5, 0.05}, {0.95, 0.92}, {0.05, 0.92}, {0.5, 0.05}}};
+  throw std::invalid_argument("no strokes for symbol " + symbol.toStdString());
+}
+
+Variation randomVariation(QRandomGenerator& random) {
+  const auto uniform = [&random](double low, double high) { return low + (high - low) * random.generateDouble(); };
+  Variation v;
+  const double side = uniform(0.45, 0.65);
+  const double cx = 0.5 + uniform(-0.08, 0.08);
+  const double cy = 0.5 + uniform(-0.08, 0.08);
+  v.box = QRectF(cx - side / 2, cy - side / 2, side, side);
+  v.slant = uniform(-0.25, 0.25);
+  v.wobble = uniform(0.0, 0.02);
+  v.strokeWidth = static_cast<int>(uniform(12, 34));
+  return v;
+}
+
+void drawVaried(QWidget* canvas, const QVector<QVector<QPointF>>& strokes, const Variation& variation,
+                QRandomGenerator& random) {
+  QMetaObject::invokeMethod(canvas, "setStrokeWidth", Q_ARG(int, variation.strokeWidth));
+  const QRectF& box = variation.box;
+  for (const QVector<QPointF>& stroke : strokes) {
+    QVector<QPointF> placed;
+    for (const QPointF& p : stroke) {
+      const double x = p.x() + variation.slant * (0.5 - p.y()) + variation.wobble * (2 * random.generateDouble() - 1);
+      const double y = p.y() + variation.wobble * (2 * random.generateDouble() - 1);
+      placed.append({box.x() + x * box.width(), box.y() + y * box.height()});
+    }
     drawStroke(canvas, placed);
   }
 }

@@ -433,6 +433,26 @@ class AppTest : public QObject {
       }
     }
     QVERIFY(train()->useModelButton()->isEnabled());
+    // The summary of a stopped run is long; the matrix still shows all ten rows, none under the buttons.
+    QTest::qWait(20);
+    for (int row = 0; row < matrix->rowCount(); ++row) {
+      const QRect cell = matrix->visualRect(matrix->model()->index(row, 0));
+      QVERIFY2(matrix->viewport()->rect().contains(cell), qPrintable(QString("row %1 hidden").arg(row)));
+    }
+  }
+
+  void openFolderWithoutAFileManagerSaysWhereTheRunIs() {
+    QPushButton* open = nullptr;
+    for (QPushButton* b : train()->findChildren<QPushButton*>())
+      if (b->text() == "Open folder") open = b;
+    QVERIFY(open != nullptr && open->isEnabled());
+    // No xdg-open or any other opener on the PATH: Qt cannot open the folder.
+    QTemporaryDir emptyBin;
+    const QByteArray path = qgetenv("PATH");
+    qputenv("PATH", emptyBin.path().toUtf8());
+    QTest::mouseClick(open, Qt::LeftButton);
+    qputenv("PATH", path);
+    QVERIFY2(train()->error().contains(train()->lastRunFolder()), qPrintable(train()->error()));
   }
 
   void corruptDatasetShowsAMessage() {

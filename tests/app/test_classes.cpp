@@ -1,0 +1,264 @@
+// Class names in the app, quickly and without training, on Qt's offscreen platform: the probability chart of a
+// digit model is as it was and stays readable with 26 and 62 classes, the answer and the top 3 use the names, the
+// confusion matrix of many classes is named and scrolls, "Add to my samples" and "Correct it" file the drawing, and
+// the Train tab counts one's samples and warns about classes with too few.
+#include "canvas_widget.h"
+#include "confusion_matrix_view.h"
+#include "dataset_chooser.h"
+#include "draw_tab.h"
+#include "main_window.h"
+#include "probability_chart.h"
+#include "result_panel.h"
+#include "sample_adder.h"
+#include "stroke_writer.h"
+#include "train_tab.h"
+
+#include <digitlab/confusion_matrix.h>
+#include <digitlab/digit_reader.h>
+
+#include <QAction>
+#include <QComboBox>
+#include <QCoreApplication>
+#include <QDir>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenu>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+#include <numeric>
+#include <string>
+#include <vector>
+
+using digitlab::app::MainWindow;
+using digitlab::app::ProbabilityChart;
+
+namespace {
+
+/// `count` class names: the 26 capitals, or the 62 of EMNIST byclass (digits, capitals, small letters).
+std::vector<std::string> classNames(int count) {
+  std::string alphabet =
+      count == 26 ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ" : "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  std::vector<std::string> names;
+  for (int c = 0; c < count; ++c) names.emplace_back(1, alphabet[static_cast<size_t>(c)]);
+  return names;
+}
+
+/// Probabilities over `classes` classes, `best` the most probable, falling off with the distance from it.
+std::vector<float> probabilitiesAround(int classes, int best) {
+  std::vector<float> p(static_cast<size_t>(classes));
+  for (int c = 0; c < classes; ++c) p[static_cast<size_t>(c)] = 1.0f / static_cast<float>(1 + 4 * std::abs(c - best));
+  const float sum = std::accumulate(p.begin(), p.end(), 0.0f);
+  for (float& v : p) v /= sum;
+  return p;
+}
+
+QStringList filesIn(const QString& folder) { return QDir(folder).entryList({"*.png"}, QDir::Files); }
+
+}  // namespace
+
+class ClassesTest : public QObject {
+  Q_OBJECT
+
+ private:
+  std::unique_ptr<MainWindow> window_;
+  QTemporaryDir tmp_;
+
+  digitlab::app::DrawTab* draw() { return window_->drawTab(); }
+  QString samples() { return tmp_.filePath("samples"); }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QCoreApplication::setApplicationName("DigitLab");
+    QCoreApplication::setOrganizationName("DigitLab");
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings().clear();
+    QVERIFY(tmp_.isValid());
+    window_ = std::make_unique<MainWindow>();
+    window_->setSamplesFolder(samples());
+    window_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+    QTRY_VERIFY_WITH_TIMEOUT(!window_->modelLoading(), 30000);
+  }
+
+  void cleanupTestCase() {
+    window_.reset();
+    QSettings().clear();
+  }
+
+  void chartOfADigitModelIsUnchanged() {
+    // The bundled model's chart: ten bars 0..9 in order, under the title it always had.
+    ProbabilityChart* chart = draw()->resultPanel()->chart();
+    QCOMPARE(chart->barLabels(), QStringList({"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}));
+    QCOMPARE(chart->title(), QString("Probability of each digit"));
+    draw()->clear();
+    digitlab::apptest::drawDigit(draw()->canvas(), 7);
+    draw()->predict();
+    QCOMPARE(draw()->resultPanel()->answer(), QString("7"));
+    const std::vector<float> p = draw()->resultPanel()->chartedProbabilities();
+    QCOMPARE(p.size(), size_t{10});
+    QCOMPARE(chart->barValues(), p);  // one bar per digit, in order, nothing summed
+    QCOMPARE(chart->barLabels().size(), 10);
+    QVERIFY(draw()->resultPanel()->topThree().startsWith("Top 3: 7 "));
+    draw()->clear();
+  }
+
+  void chartOfManyClassesShowsTheTopTenAndTheRest_data() {
+    QTest::addColumn<int>("classes");
+    QTest::addColumn<int>("best");
+    QTest::newRow("26 letters") << 26 << 17;
+    QTest::newRow("62 characters") << 62 << 40;
+  }
+
+  void chartOfManyClassesShowsTheTopTenAndTheRest() {
+    QFETCH(int, classes);
+    QFETCH(int, best);
+    const std::vector<std::string> names = classNames(classes);
+    ProbabilityChart chart;
+    chart.resize(320, 220);
+    chart.setClassNames(names);
+    const std::vector<float> p = probabilitiesAround(classes, best);
+    chart.setProbabilities(p, best);
+    const QStringList labels = chart.barLabels();
+    const std::vector<float> values = chart.barValues();
+    // Eleven bars: the ten most probable classes by name, best first, then the others summed as "rest".
+    QCOMPARE(labels.size(), ProbabilityChart::kMostBars);
+    QCOMPARE(labels.front(), QString::fromStdString(names[static_cast<size_t>(best)]));
+    QCOMPARE(labels.back(), QString("rest"));
+    for (int i = 0; i < 10; ++i) {
+      const auto at = std::find(names.begin(), names.end(), labels[i].toStdString());
+      QVERIFY2(at != names.end(), qPrintable(labels[i]));
+      QCOMPARE(values[static_cast<size_t>(i)], p[static_cast<size_t>(at - names.begin())]);
+      if (i > 0) QVERIFY(values[static_cast<size_t>(i)] <= values[static_cast<size_t>(i - 1)]);
+    }
+    QVERIFY(qAbs(std::accumulate(values.begin(), values.end(), 0.0f) - 1.0f) < 1e-4f);
+    QCOMPARE(chart.title(), QString("The 10 most probable of %1 classes").arg(classes));
+    // To look at the chart: DIGITLAB_TEST_GRABS=DIR saves it there.
+    const QString grabs = qEnvironmentVariable("DIGITLAB_TEST_GRABS");
+    if (!grabs.isEmpty()) QVERIFY(chart.grab().save(QString("%1/chart-%2.png").arg(grabs).arg(classes)));
+  }
+
+  void answerAndTopThreeUseTheNames() {
+    digitlab::app::ResultPanel panel;
+    panel.setClassNames(classNames(26));
+    digitlab::DigitReading d;
+    d.input.found = true;
+    d.input.input28 = digitlab::GrayImage(28, 28);
+    d.prediction.label = 17;
+    d.prediction.probabilities = probabilitiesAround(26, 17);
+    d.prediction.name = "R";
+    digitlab::ImageReading reading;
+    reading.digits.push_back(d);
+    panel.showReading(reading, /*number=*/false);
+    QCOMPARE(panel.answer(), QString("R"));
+    QVERIFY2(panel.topThree().startsWith("Top 3: R "), qPrintable(panel.topThree()));
+    QVERIFY2(panel.topThree().contains("Q ") && panel.topThree().contains("S "), qPrintable(panel.topThree()));
+    QCOMPARE(panel.chart()->barLabels().front(), QString("R"));
+    QCOMPARE(panel.chartedProbabilities().size(), size_t{26});
+  }
+
+  void confusionMatrixOfManyClassesIsNamedAndScrolls() {
+    digitlab::app::ConfusionMatrixView view;
+    const QSize tenClasses = view.minimumSizeHint();
+    QVERIFY(view.verticalScrollBarPolicy() == Qt::ScrollBarAlwaysOff);
+    digitlab::ConfusionMatrix m(26);
+    for (int c = 0; c < 26; ++c) m.add(c, c);
+    view.setMatrix(m, classNames(26));
+    QCOMPARE(view.rowCount(), 26);
+    QCOMPARE(view.verticalHeaderItem(3)->text(), QString("D"));
+    QCOMPARE(view.horizontalHeaderItem(25)->text(), QString("Z"));
+    // It asks for the room of about a dozen classes, not 26, and scrolls to the rest.
+    QVERIFY2(view.minimumSizeHint().height() < tenClasses.height() * 3 / 2,
+             qPrintable(QString("%1 px high").arg(view.minimumSizeHint().height())));
+    view.resize(view.minimumSizeHint());
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(view.verticalScrollBar()->isVisible());
+    QVERIFY(view.verticalScrollBar()->maximum() > 0);
+    // Back to ten digits: every cell in view again, headed 0..9.
+    view.setMatrix(digitlab::ConfusionMatrix(10));
+    QCOMPARE(view.verticalHeaderItem(9)->text(), QString("9"));
+    QVERIFY(view.verticalScrollBarPolicy() == Qt::ScrollBarAlwaysOff);
+  }
+
+  void addToMySamplesSavesTheDrawing() {
+    window_->tabs()->setCurrentWidget(draw());
+    draw()->clear();
+    digitlab::apptest::drawDigit(draw()->canvas(), 7);
+    draw()->sampleAdder()->setName("seven");
+    auto* add = draw()->findChild<QPushButton*>("addSample");
+    QVERIFY(add != nullptr && add->isVisible());
+    QTest::mouseClick(add, Qt::LeftButton);
+    QCOMPARE(window_->statusBar()->currentMessage(), QString("Added to my samples: seven (1 sample)"));
+    QTest::mouseClick(add, Qt::LeftButton);
+    QCOMPARE(window_->statusBar()->currentMessage(), QString("Added to my samples: seven (2 samples)"));
+    QCOMPARE(filesIn(samples() + "/seven").size(), 2);
+    // The name is offered the next time, with the model's classes.
+    auto* names = draw()->findChild<QComboBox*>("sampleName");
+    QVERIFY(names->findText("seven") >= 0 && names->findText("3") >= 0);
+    // A name that cannot be a folder is refused with the reason, and nothing is written.
+    draw()->sampleAdder()->setName("a/b");
+    QTest::mouseClick(add, Qt::LeftButton);
+    QVERIFY2(window_->statusBar()->currentMessage().contains("slash"),
+             qPrintable(window_->statusBar()->currentMessage()));
+    draw()->clear();
+    QTest::mouseClick(add, Qt::LeftButton);
+    QVERIFY2(window_->statusBar()->currentMessage().contains("empty"),
+             qPrintable(window_->statusBar()->currentMessage()));
+  }
+
+  void correctItFilesTheDrawingUnderTheRightName() {
+    draw()->clear();
+    auto* correct = draw()->findChild<QWidget*>("correctIt");
+    QVERIFY(correct != nullptr && !correct->isEnabled());  // nothing to correct yet
+    digitlab::apptest::drawDigit(draw()->canvas(), 7);
+    draw()->predict();
+    QVERIFY(correct->isEnabled());
+    // The user meant a 1: pick it from the menu of the model's classes.
+    QAction* one = nullptr;
+    for (QAction* action : draw()->sampleAdder()->correctionMenu()->actions())
+      if (action->data().toString() == "1") one = action;
+    QVERIFY(one != nullptr);
+    QCOMPARE(draw()->sampleAdder()->correctionMenu()->actions().size(), 10);
+    one->trigger();
+    QCOMPARE(window_->statusBar()->currentMessage(), QString("Added to my samples: 1 (1 sample)"));
+    QCOMPARE(filesIn(samples() + "/1").size(), 1);
+    draw()->clear();
+    QVERIFY(!correct->isEnabled());
+  }
+
+  void trainTabCountsMySamplesAndWarnsAboutFew() {
+    auto* train = window_->trainTab();
+    window_->tabs()->setCurrentWidget(train);
+    auto* combo = train->findChild<QComboBox*>("dataset");
+    QVERIFY(combo != nullptr);
+    QCOMPARE(combo->currentText(), QString("MNIST (handwritten digits)"));
+    QVERIFY(!train->config().dataset.has_value());  // MNIST, as before
+    combo->setCurrentIndex(combo->findData(static_cast<int>(digitlab::app::DatasetChooser::Choice::kMySamples)));
+    auto* summary = train->findChild<QLabel*>("samplesSummary");
+    QVERIFY(summary != nullptr && summary->isVisible());
+    QVERIFY2(summary->text().contains("1 1") && summary->text().contains("seven 2"), qPrintable(summary->text()));
+    QVERIFY2(summary->text().contains("Too few samples of 1, seven"), qPrintable(summary->text()));
+    // The choice brings its recipe and trains on the folder from the bundled model's features.
+    const digitlab::TrainConfig c = train->config();
+    QVERIFY(c.dataset.has_value());
+    QCOMPARE(QString::fromStdString(c.dataset->dir().string()), samples());
+    QVERIFY2(QString::fromStdString(c.init_from.string()).endsWith("models/digitnet.pt"), c.init_from.c_str());
+    QCOMPARE(c.epochs, 20);
+    QCOMPARE(c.batch_size, 16);
+    QCOMPARE(c.patience, c.epochs);
+    combo->setCurrentIndex(combo->findData(static_cast<int>(digitlab::app::DatasetChooser::Choice::kMnist)));
+    QVERIFY(!summary->isVisible());
+    QCOMPARE(train->config().epochs, 30);
+  }
+};
+
+QTEST_MAIN(ClassesTest)
+#include "test_classes.moc"
