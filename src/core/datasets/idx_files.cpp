@@ -34,12 +34,14 @@ int largest_label(const IdxDataset& data) {
 Dataset load_idx_files(const fs::path& dir, const std::string& prefix, const std::string& name) {
   const char* const kNames[] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "test-images-idx3-ubyte",
                                 "test-labels-idx1-ubyte"};
+  std::vector<std::string> stems;
   std::vector<fs::path> paths;
   for (const char* file : kNames) {
     std::string stem = prefix + file;
     // MNIST and its likes call the test files t10k-...; EMNIST calls them <prefix>test-....
     if (prefix.empty() && stem.rfind("test-", 0) == 0) stem = "t10k-" + stem.substr(5);
     paths.push_back(require_file(dir, stem, name));
+    stems.push_back(stem);
   }
   Dataset data{name,
                IdxDataset::load(paths[0], paths[1], kMaxClasses),
@@ -47,7 +49,8 @@ Dataset load_idx_files(const fs::path& dir, const std::string& prefix, const std
                {},
                {},
                {}};
-  for (const auto& path : paths) data.file_sha256.emplace_back(path.filename().string(), sha256_of_content(path));
+  // Keyed by the name without ".gz", like MNIST's published checksums: the hash is of the content.
+  for (size_t i = 0; i < paths.size(); ++i) data.file_sha256.emplace_back(stems[i], sha256_of_content(paths[i]));
   return data;
 }
 
