@@ -47,10 +47,9 @@ RgbImage input_sheet(const ImageReading& reading, const std::vector<Explanation>
 
 }  // namespace
 
-std::vector<std::filesystem::path> write_explanation_pngs(const std::filesystem::path& dir, const std::string& file,
+std::vector<std::filesystem::path> write_explanation_pngs(const std::filesystem::path& dir, const std::string& name,
                                                           const GrayImage& image, const ImageReading& reading,
                                                           const std::vector<Explanation>& explanations) {
-  const std::string name = std::filesystem::path(file).stem().string();
   const auto on_image = dir / (name + "-map.png");
   const auto on_input = dir / (name + "-map28.png");
   const auto placed = place_on_image(reading, explanations, image.width(), image.height());

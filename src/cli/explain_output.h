@@ -14,10 +14,10 @@
 namespace digitlab::cli {
 
 /// Writes `<name>-map.png` (the maps of every digit over `image`) and `<name>-map28.png` (each digit's 28x28 input,
-/// enlarged, with its map over it, side by side) into `dir`, where <name> is `file`'s name without its extension.
+/// enlarged, with its map over it, side by side) into `dir`, where <name> is the input's name (picture_names()).
 /// Each file is written to a temporary name and renamed. Returns the two paths; throws std::runtime_error naming a
 /// file that cannot be written.
-std::vector<std::filesystem::path> write_explanation_pngs(const std::filesystem::path& dir, const std::string& file,
+std::vector<std::filesystem::path> write_explanation_pngs(const std::filesystem::path& dir, const std::string& name,
                                                           const GrayImage& image, const ImageReading& reading,
                                                           const std::vector<Explanation>& explanations);
 

@@ -13,6 +13,7 @@
 #include <cctype>
 #include <cstdio>
 #include <memory>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -159,9 +160,23 @@ void print_csv_row(const FileResult& r) {
   }
 }
 
+/// Each input's name for its --explain pictures: its file name without the extension, with "-2", "-3"... added
+/// when inputs from different folders share it, so that no picture overwrites another.
+std::vector<std::string> picture_names(const std::vector<Input>& files) {
+  std::vector<std::string> names;
+  std::set<std::string> used;
+  for (const auto& input : files) {
+    const std::string stem = std::filesystem::path(input.file).stem().string();
+    std::string name = stem;
+    for (int n = 2; !used.insert(name).second; ++n) name = stem + "-" + std::to_string(n);
+    names.push_back(name);
+  }
+  return names;
+}
+
 /// Reads one file's digits and, with an explainer, explains them (and writes their PNGs when asked to).
-FileResult read_file(const Input& input, const Predictor& predictor, const Explainer* explainer,
-                     const PredictOptions& o) {
+FileResult read_file(const Input& input, const std::string& picture_name, const Predictor& predictor,
+                     const Explainer* explainer, const PredictOptions& o) {
   FileResult result;
   result.file = input.file;
   try {
@@ -175,7 +190,8 @@ FileResult read_file(const Input& input, const Predictor& predictor, const Expla
     ExplainRequest request;
     request.method = parse_method(o.explain_method.empty() ? "auto" : o.explain_method);
     result.explanations = explainer->explain_reading(reading, request);
-    if (!o.explain_dir.empty()) write_explanation_pngs(o.explain_dir, input.file, image, reading, result.explanations);
+    if (!o.explain_dir.empty())
+      write_explanation_pngs(o.explain_dir, picture_name, image, reading, result.explanations);
   } catch (const std::exception& e) {
     result.error = e.what();
     std::fprintf(stderr, "digitlab-cli: error: %s\n", e.what());
@@ -203,7 +219,10 @@ int run_predict(const PredictOptions& o) {
   const auto explainer = make_explainer(predictor, o);
 
   std::vector<FileResult> results;
-  for (const auto& file : files) results.push_back(read_file(file, *predictor, explainer.get(), o));
+  const auto names = picture_names(files);
+  for (size_t i = 0; i < files.size(); ++i) {
+    results.push_back(read_file(files[i], names[i], *predictor, explainer.get(), o));
+  }
 
   if (o.json) {
     nlohmann::json all = nlohmann::json::array();
