@@ -6,6 +6,7 @@
 #include "image_view.h"
 #include "main_window.h"
 #include "result_panel.h"
+#include "stall_meter.h"
 #include "stroke_writer.h"
 #include "train_tab.h"
 #include "training_charts.h"
@@ -48,27 +49,7 @@ const QString kMnistDir = QStringLiteral(DIGITLAB_MNIST_DIR);
 const QString kRealWorldDir = QStringLiteral(DIGITLAB_REALWORLD_DIR);
 const QString kRealWorldNumbersDir = QStringLiteral(DIGITLAB_REALWORLD_DIR "/../realworld-numbers");
 
-/// Measures the longest gap between ticks of a 5 ms timer: how long the event loop was blocked.
-class StallMeter {
- public:
-  StallMeter() {
-    timer_.setInterval(5);
-    QObject::connect(&timer_, &QTimer::timeout, [this] {
-      const qint64 now = clock_.elapsed();
-      longest_ = std::max(longest_, now - last_);
-      last_ = now;
-    });
-    clock_.start();
-    timer_.start();
-  }
-  qint64 longestMs() const { return longest_; }
-
- private:
-  QTimer timer_;
-  QElapsedTimer clock_;
-  qint64 last_ = 0;
-  qint64 longest_ = 0;
-};
+using digitlab::app::testing::StallMeter;
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include "main_window.h"
 #include "probability_chart.h"
 #include "result_panel.h"
+#include "stall_meter.h"
 #include "stroke_writer.h"
 #include "upload_tab.h"
 
@@ -32,27 +33,7 @@ using digitlab::apptest::drawDigit;
 
 namespace {
 
-/// Measures the longest gap between ticks of a 5 ms timer: how long the event loop was blocked.
-class StallMeter {
- public:
-  StallMeter() {
-    timer_.setInterval(5);
-    QObject::connect(&timer_, &QTimer::timeout, [this] {
-      const qint64 now = clock_.elapsed();
-      longest_ = std::max(longest_, now - last_);
-      last_ = now;
-    });
-    clock_.start();
-    timer_.start();
-  }
-  qint64 longestMs() const { return longest_; }
-
- private:
-  QTimer timer_;
-  QElapsedTimer clock_;
-  qint64 last_ = 0;
-  qint64 longest_ = 0;
-};
+using digitlab::app::testing::StallMeter;
 
 /// The share of `heat`'s mass (its alpha, scaled to `ink`'s size) that lies in `box`.
 double heatShareIn(const QImage& heat, const QSize& size, const QRect& box) {
