@@ -3,12 +3,14 @@
 #include <digitlab/evaluator.h>
 #include <digitlab/mnist.h>
 #include <digitlab/torchscript.h>
+#include <digitlab/train_recipe.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "test_helpers.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
@@ -44,6 +46,7 @@ TEST(TrainerSlow, ShortRealRunReachesNinetyPercent) {
   auto config = quick_config(dir, 2000, 2);
   config.test_limit = 1000;
   config.batch_size = 32;  // 58 steps an epoch: enough for a 2-epoch run to learn
+  config.cuda_graph = false;  // step by step on any device: every batch reported (see CudaGraphRun below)
   int batches = 0;
   std::vector<EpochStats> epochs;
   TrainCallbacks callbacks;
@@ -125,11 +128,65 @@ TEST(TrainerSlow, StopFlagStopsWithinOneBatch) {
   callbacks.on_batch = [&](const BatchStats&) {
     if (++batches == 3) stop = true;
   };
-  const auto result = Trainer(quick_config(dir, 2000, 5)).run(callbacks, &stop);
+  auto config = quick_config(dir, 2000, 5);
+  config.cuda_graph = false;  // every batch reported
+  const auto result = Trainer(config).run(callbacks, &stop);
   EXPECT_TRUE(result.stopped);
   EXPECT_EQ(batches, 3);
   EXPECT_EQ(result.best_epoch, 0);
   EXPECT_FALSE(std::filesystem::exists(dir / "run" / kModelFileName));
+}
+
+// The quick recipe: a one-cycle learning rate that peaks a quarter of the way in and ends near zero, recorded in
+// metrics.json; 2,000 images for 2 epochs already read 90% of the test images.
+TEST(TrainerSlow, QuickRecipeRunsItsOneCycle) {
+  testing::TempDir dir;
+  auto config = with_recipe(quick_config(dir, 2000, 2), Recipe::kQuick);
+  config.epochs = 2;
+  config.batch_size = 64;
+  config.test_limit = 1000;
+  std::vector<double> rates;
+  TrainCallbacks callbacks;
+  callbacks.on_batch = [&](const BatchStats& b) { rates.push_back(b.lr); };
+  const TrainResult result = Trainer(config).run(callbacks);
+  ASSERT_TRUE(result.test_accuracy.has_value());
+  EXPECT_GE(*result.test_accuracy, 0.90);
+  ASSERT_GE(rates.size(), 4u);
+  const auto peak = std::max_element(rates.begin(), rates.end());
+  EXPECT_NEAR(*peak, config.lr, config.lr * 0.05);
+  EXPECT_LT(rates.front(), config.lr / 10);
+  EXPECT_LT(rates.back(), config.lr / 100);
+  const auto metrics = read_json(result.metrics_path);
+  EXPECT_EQ(metrics["config"]["recipe"], "quick");
+  EXPECT_EQ(metrics["config"]["label_smoothing"].get<double>(), 0.1);
+  EXPECT_NE(metrics["config"]["lr_schedule"].get<std::string>().find("one-cycle"), std::string::npos);
+}
+
+// On CUDA the whole step is one captured graph: it learns as the eager step does, reports every 25 steps, and
+// saves a model that reloads and scores the same (row-major weights, whatever the training layout).
+TEST(TrainerSlow, CudaGraphRunLearnsAndSavesAnOrdinaryModel) {
+  if (test_device() != "cuda") GTEST_SKIP() << "needs a CUDA GPU (scripts/gpu-check.sh runs it)";
+  testing::TempDir dir;
+  auto config = quick_config(dir, 6000, 2);
+  config.test_limit = 1000;
+  std::vector<BatchStats> reports;
+  TrainCallbacks callbacks;
+  callbacks.on_batch = [&](const BatchStats& b) { reports.push_back(b); };
+  const TrainResult result = Trainer(config).run(callbacks);
+  ASSERT_TRUE(result.test_accuracy.has_value());
+  EXPECT_GE(*result.test_accuracy, 0.95);
+  const auto metrics = read_json(result.metrics_path);
+  EXPECT_TRUE(metrics["config"]["cuda_graph"].get<bool>());
+  const int64_t steps = (6000 - 500) / config.batch_size;  // 42 full batches; the partial one is left out
+  ASSERT_EQ(reports.size(), 4u);  // steps 25 and 42 of each epoch
+  EXPECT_EQ(reports[1].batch, steps);
+  EXPECT_EQ(reports[1].batches, steps);
+  for (const auto& r : reports) EXPECT_GT(r.loss, 0.0);
+  auto model = load_torchscript(result.model_path);
+  const auto test = load_mnist(config.data_dir).test;
+  const ConfusionMatrix reloaded =
+      evaluate([&](const torch::Tensor& x) { return model.module.forward({x}).toTensor(); }, test, torch::kCPU, 1000);
+  EXPECT_NEAR(reloaded.accuracy(), *result.test_accuracy, 0.002);
 }
 
 TEST(TrainerSlow, StopAfterAnEpochKeepsTheBestModel) {

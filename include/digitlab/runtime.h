@@ -22,6 +22,10 @@ constexpr int kMaxThreadsPerCore = 4;
 /// Throws std::runtime_error for a negative count or one above kMaxThreadsPerCore * available_cores().
 int configure_threads(int threads);
 
+/// True when this CPU computes bfloat16 products natively (AVX512-BF16 or AMX-BF16), where bfloat16 training runs
+/// about twice as fast as float.
+bool cpu_has_native_bf16();
+
 /// True when LibTorch was built with CUDA and a GPU is visible.
 bool cuda_available();
 

@@ -13,7 +13,11 @@
 //
 // Default recipe (the one that trained the shipped model): Adam, lr 1e-3 decayed by 0.9 per
 // epoch, batch 128, 30 epochs, early stopping after 8 epochs without a better validation
-// accuracy (best weights restored), rotation/shift/zoom augmentation, seed 42.
+// accuracy (best weights restored), rotation/shift/zoom augmentation, seed 42. The quick recipe
+// (train_recipe.h) trains a few epochs with a one-cycle learning rate instead.
+//
+// On CUDA the whole training step (gather, augmentation, forward, backward, Adam) is captured once in a CUDA
+// graph and replayed for every batch (graphed_step.h); TrainConfig::cuda_graph turns that off.
 
 #include <digitlab/confusion_matrix.h>
 #include <digitlab/dataset_source.h>
@@ -29,6 +33,12 @@
 
 namespace digitlab {
 
+/// How the learning rate moves during a run.
+enum class LrSchedule {
+  kExponential,  ///< lr * lr_decay^epoch (the default recipe)
+  kOneCycle,     ///< per step: up from lr/25 over the first quarter, then a cosine down to lr/10^4
+};
+
 /// Everything a training run depends on.
 struct TrainConfig {
   int epochs = 30;                 ///< Maximum epochs.
@@ -36,9 +46,15 @@ struct TrainConfig {
   double lr = 1e-3;                ///< Initial Adam learning rate.
   double lr_decay = 0.9;           ///< Learning rate multiplier applied after every epoch.
   int patience = 8;                ///< Epochs without improvement before stopping early.
+  LrSchedule schedule = LrSchedule::kExponential;  ///< kOneCycle ignores lr_decay; lr is then the peak.
+  double label_smoothing = 0.0;    ///< Cross-entropy label smoothing in [0, 1).
   bool augment = true;             ///< Random rotation, shift and zoom of training batches.
+  double augment_strength = 1.0;   ///< Scales the augmentation ranges (rotation 10 degrees, shift and zoom 10%).
   std::string device = "auto";     ///< "auto", "cpu" or "cuda".
-  bool amp = true;                 ///< Mixed precision on CUDA (ignored on CPU).
+  bool amp = true;                 ///< Mixed precision on CUDA.
+  /// bfloat16 autocast on a CPU that computes it natively (AVX512-BF16); ignored on other CPUs and on CUDA.
+  bool cpu_bf16 = false;
+  bool cuda_graph = true;          ///< On CUDA: replay the whole training step as one CUDA graph.
   int threads = 0;                 ///< LibTorch CPU threads; 0 = all available cores.
   uint64_t seed = 42;              ///< Seeds the validation split, shuffling, augmentation, init.
   std::filesystem::path data_dir;  ///< Folder with the four MNIST files.
@@ -54,6 +70,7 @@ struct TrainConfig {
   int64_t test_limit = 0;  ///< Evaluate on the first N test images (0: all 10,000); mnist+folder: last N.
   bool resume = false;     ///< Continue from out_dir/checkpoint.pt.
   std::string command;     ///< The command line, recorded in metrics.json.
+  std::string recipe = "default";  ///< The recipe these settings started from (train_recipe.h), for metrics.json.
   ModelSpec model = ModelSpec::digits();  ///< The network to train (a resumed run must keep it); classes from the data.
 };
 

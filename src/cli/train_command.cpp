@@ -5,6 +5,7 @@
 #include "validators.h"
 
 #include <digitlab/format.h>
+#include <digitlab/train_recipe.h>
 #include <digitlab/trainer.h>
 
 #include <cstdio>
@@ -19,6 +20,8 @@ struct TrainOptions {
   std::string dataset;
   std::string out = "digitlab-run";
   std::string amp = "on";
+  std::string cuda_graph = "on";
+  std::string recipe = "default";
   bool no_augment = false;
   bool offline = false;
 };
@@ -30,6 +33,8 @@ int run_train(TrainOptions options) {
   config.out_dir = options.out;
   config.augment = !options.no_augment;
   config.amp = options.amp == "on";
+  config.cpu_bf16 = config.cpu_bf16 && config.amp;
+  config.cuda_graph = options.cuda_graph == "on";
 
   const auto& interrupt = InterruptFlag::install();
   ProgressBar bar;
@@ -78,6 +83,23 @@ int run_train(TrainOptions options) {
   return kExitOk;
 }
 
+/// The recipe's settings, except those given on the command line.
+void apply_recipe(CLI::App& cmd, TrainConfig& c, const std::string& name) {
+  const TrainConfig recipe = with_recipe(TrainConfig{}, parse_recipe(name));
+  const auto given = [&cmd](const char* option) { return cmd.count(option) > 0; };
+  if (!given("--epochs")) c.epochs = recipe.epochs;
+  if (!given("--batch-size")) c.batch_size = recipe.batch_size;
+  if (!given("--lr")) c.lr = recipe.lr;
+  if (!given("--lr-decay")) c.lr_decay = recipe.lr_decay;
+  // A one-cycle run ends at its best: it never stops early unless asked to.
+  if (!given("--patience")) c.patience = recipe.schedule == LrSchedule::kOneCycle ? c.epochs : recipe.patience;
+  c.schedule = recipe.schedule;
+  c.label_smoothing = recipe.label_smoothing;
+  c.augment_strength = recipe.augment_strength;
+  c.cpu_bf16 = recipe.cpu_bf16;
+  c.recipe = recipe.recipe;
+}
+
 }  // namespace
 
 void add_train_command(CLI::App& app, CommandAction& action) {
@@ -85,6 +107,12 @@ void add_train_command(CLI::App& app, CommandAction& action) {
       "train", "Train DigitNet on MNIST or any labelled set (defaults: the recipe of the shipped model)");
   auto options = std::make_shared<TrainOptions>();
   TrainConfig& c = options->config;
+  cmd->add_option("--recipe", options->recipe,
+                  "default: the shipped model's (30 epochs, early stopping); quick: a good model in a few epochs "
+                  "(one-cycle learning rate, batch 256, bfloat16 on CPUs with native support). Options given "
+                  "beside it win")
+      ->capture_default_str()
+      ->check(CLI::IsMember(recipe_names()));
   cmd->add_option("--epochs", c.epochs, "Maximum epochs")->capture_default_str()->check(whole_number_at_least(1));
   cmd->add_option("--batch-size", c.batch_size, "Images per step")->capture_default_str()->check(CLI::Range(2, 65536));
   cmd->add_option("--lr", c.lr, "Initial Adam learning rate")->capture_default_str()->check(positive_number());
@@ -98,7 +126,11 @@ void add_train_command(CLI::App& app, CommandAction& action) {
   cmd->add_option("--device", c.device, "auto, cpu or cuda")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  cmd->add_option("--amp", options->amp, "Mixed precision on CUDA: on or off")
+  cmd->add_option("--amp", options->amp,
+                  "Mixed precision: on CUDA, and bfloat16 on CPUs with native support under the quick recipe")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"on", "off"}));
+  cmd->add_option("--cuda-graph", options->cuda_graph, "On CUDA, replay the whole training step as one CUDA graph")
       ->capture_default_str()
       ->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--threads", c.threads, "CPU threads (0: all available cores)")
@@ -115,7 +147,8 @@ void add_train_command(CLI::App& app, CommandAction& action) {
       ->check(whole_number_at_least(1));
   cmd->add_flag("--resume", c.resume, "Continue from the checkpoint in --out");
   cmd->add_flag("--offline", options->offline, "Never download MNIST; fail if it is missing");
-  cmd->callback([&action, options] {
+  cmd->callback([&action, options, cmd] {
+    apply_recipe(*cmd, options->config, options->recipe);
     options->config.command = invocation();
     action = [options] { return run_train(*options); };
   });

@@ -27,7 +27,11 @@ torch::Tensor DigitNetImpl::forward(torch::Tensor x) { return forward_keeping_la
 torch::Tensor DigitNetImpl::forward_keeping_last_conv(torch::Tensor x, torch::Tensor* last_conv) {
   x = (x - spec_.mean) / spec_.std;
   for (int i = 0; i < spec_.conv_count(); ++i) {
-    x = batch_norm_relu(bns_[static_cast<size_t>(i)], convs_[static_cast<size_t>(i)]->forward(x));
+    auto y = convs_[static_cast<size_t>(i)]->forward(x);
+    // Under the CPU's bfloat16 autocast the convolution answers in bfloat16; batch norm and the rest run in float
+    // there (the next convolution casts again). CUDA's batch norm takes bfloat16 as it is.
+    if (y.is_cpu()) y = y.to(torch::kFloat);
+    x = batch_norm_relu(bns_[static_cast<size_t>(i)], y);
     if (last_conv && i + 1 == spec_.conv_count()) *last_conv = x;
     if (spec_.ends_block(i)) {
       x = torch::max_pool2d(x, /*kernel_size=*/2);

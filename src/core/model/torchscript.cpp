@@ -140,7 +140,8 @@ torch::jit::Module build_torchscript(const DigitNet& net) {
   torch::jit::Module module("DigitNet");
   torch::NoGradGuard no_grad;
   for (const auto& [name, tensor] : named_weights(net)) {
-    auto copy = tensor.detach().to(torch::kCPU, torch::kFloat).clone();
+    // Row-major whatever the training layout (a CUDA-graph run keeps convolution weights channels-last).
+    auto copy = tensor.detach().to(torch::kCPU, torch::kFloat).clone(at::MemoryFormat::Contiguous);
     if (is_buffer_name(name)) {
       module.register_buffer(name, copy);
     } else {

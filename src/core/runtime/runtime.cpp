@@ -45,6 +45,14 @@ int configure_threads(int threads) {
   return n;
 }
 
+bool cpu_has_native_bf16() {
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+  return __builtin_cpu_supports("avx512bf16") || __builtin_cpu_supports("amx-bf16");
+#else
+  return false;
+#endif
+}
+
 bool cuda_available() { return torch::cuda::is_available(); }
 
 std::string resolve_device(const std::string& requested) {

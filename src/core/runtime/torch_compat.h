@@ -25,6 +25,20 @@ inline void set_cuda_autocast(bool enabled, at::ScalarType dtype) {
 #endif
 }
 
+/// Turns CPU autocast on or off for the calling thread.
+inline void set_cpu_autocast(bool enabled, at::ScalarType dtype) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  at::autocast::set_autocast_enabled(at::kCPU, enabled);
+  at::autocast::set_autocast_dtype(at::kCPU, dtype);
+#else
+  at::autocast::set_cpu_enabled(enabled);
+  at::autocast::set_autocast_cpu_dtype(dtype);
+#endif
+}
+
+/// Whether autocast keeps casted weights between ops; a captured CUDA graph must not (its casts are replayed).
+inline void set_autocast_cache(bool enabled) { at::autocast::set_autocast_cache_enabled(enabled); }
+
 /// Drops the casted-weight cache autocast keeps between iterations.
 inline void clear_autocast_cache() { at::autocast::clear_cache(); }
 

@@ -7,14 +7,14 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-/// Uniform samples in [-range, range] from the default CPU generator.
-torch::Tensor symmetric_uniform(int64_t n, double range) {
-  return (torch::rand({n}, torch::kFloat) * 2.0 - 1.0) * range;
+/// Uniform samples in [-range, range] from the default generator of `options`' device.
+torch::Tensor symmetric_uniform(int64_t n, double range, const torch::TensorOptions& options) {
+  return (torch::rand({n}, options) * 2.0 - 1.0) * range;
 }
 
 }  // namespace
 
-Augmenter::Augmenter(AugmentRanges ranges) : ranges_(ranges) {}
+Augmenter::Augmenter(AugmentRanges ranges, AugmentRandom random) : ranges_(ranges), random_(random) {}
 
 torch::Tensor Augmenter::affine_matrices(const torch::Tensor& angle_radians, const torch::Tensor& scale,
                                          const torch::Tensor& shift_x, const torch::Tensor& shift_y) {
@@ -30,12 +30,13 @@ torch::Tensor Augmenter::affine_matrices(const torch::Tensor& angle_radians, con
 torch::Tensor Augmenter::operator()(const torch::Tensor& x, double strength) const {
   TORCH_CHECK(x.dim() == 4, "Augmenter: expected an N x C x H x W batch, got ", x.sizes());
   const int64_t n = x.size(0);
-  // Parameters are drawn on the CPU whatever the device, which keeps seeded runs exact.
-  const auto angle = symmetric_uniform(n, strength * ranges_.rotation_degrees * kPi / 180.0);
-  const auto scale = 1.0 + symmetric_uniform(n, strength * ranges_.zoom);
+  const auto draw = random_ == AugmentRandom::kCpu ? torch::TensorOptions(torch::kFloat)
+                                                   : torch::TensorOptions(torch::kFloat).device(x.device());
+  const auto angle = symmetric_uniform(n, strength * ranges_.rotation_degrees * kPi / 180.0, draw);
+  const auto scale = 1.0 + symmetric_uniform(n, strength * ranges_.zoom, draw);
   // Normalized coordinates span 2 units per side, so a shift fraction f moves 2f units.
-  const auto shift_x = symmetric_uniform(n, strength * ranges_.shift * 2.0);
-  const auto shift_y = symmetric_uniform(n, strength * ranges_.shift * 2.0);
+  const auto shift_x = symmetric_uniform(n, strength * ranges_.shift * 2.0, draw);
+  const auto shift_y = symmetric_uniform(n, strength * ranges_.shift * 2.0, draw);
   const auto theta = affine_matrices(angle, scale, shift_x, shift_y).to(x.device(), x.scalar_type());
 
   namespace F = torch::nn::functional;

@@ -11,12 +11,17 @@ struct AugmentRanges {
   double zoom = 0.10;
 };
 
+/// Where an Augmenter draws its random numbers.
+enum class AugmentRandom {
+  kCpu,    ///< the default CPU generator: a seeded run repeats exactly on any device
+  kBatch,  ///< the batch's own device, so that a CUDA graph can capture the draws
+};
+
 /// Random rotation, shift and zoom of a whole batch at once, on the batch's device
-/// (one affine grid plus grid_sample). Random numbers come from the default CPU generator,
-/// so a seeded CPU run repeats exactly.
+/// (one affine grid plus grid_sample).
 class Augmenter {
  public:
-  explicit Augmenter(AugmentRanges ranges = AugmentRanges{});
+  explicit Augmenter(AugmentRanges ranges = AugmentRanges{}, AugmentRandom random = AugmentRandom::kCpu);
 
   /// Returns an augmented copy of x (N x 1 x H x W, values in [0,1]); strength scales
   /// every range (0 gives back the input, 1 the full ranges).
@@ -28,6 +33,7 @@ class Augmenter {
 
  private:
   AugmentRanges ranges_;
+  AugmentRandom random_;
 };
 
 }  // namespace digitlab

@@ -8,6 +8,8 @@
 #include <digitlab/torchscript.h>
 #include "data/sha256.h"
 #include "train/augmenter.h"
+#include "train/graphed_step.h"
+#include "train/learning_rate.h"
 #include "util/atomic_write.h"
 
 #include "runtime/freed_memory.h"
@@ -171,6 +173,8 @@ class Trainer::Impl {
   void load_data();
   void warn_about_small_classes() const;
   void start_from_model();
+  void set_up_graphed_step();
+  std::optional<EpochStats> train_epoch_graphed(int epoch);
   void save_checkpoint(int epochs_done) const;
   int load_checkpoint();
   std::string model_card(std::optional<double> test_accuracy) const;
@@ -181,6 +185,9 @@ class Trainer::Impl {
   const std::atomic<bool>* stop_ = nullptr;
   bool amp_ = false;  // mixed precision on CUDA
   at::ScalarType amp_type_ = at::kHalf;
+  bool cpu_bf16_ = false;  // bfloat16 autocast on this CPU
+  std::unique_ptr<GraphedStep> graphed_;  // the CUDA-graph step, when used
+  std::vector<torch::Tensor> resumed_flat_adam_;  // its optimizer state from a checkpoint
   LossScaler scaler_;
   torch::Device device_{torch::kCPU};
   std::string device_description_;
@@ -299,6 +306,12 @@ void Trainer::Impl::save_checkpoint(int epochs_done) const {
   torch::serialize::OutputArchive optimizer_archive;
   optimizer_->save(optimizer_archive);
   archive.write("optimizer", optimizer_archive);
+  if (graphed_) {
+    const auto state = graphed_->optimizer().state();
+    for (size_t i = 0; i < state.size(); ++i) {
+      archive.write("flat_adam." + std::to_string(i), state[i].to(torch::kCPU), /*is_buffer=*/true);
+    }
+  }
   for (size_t i = 0; i < best_state_.size(); ++i) {
     archive.write("best." + std::to_string(i), best_state_[i].to(torch::kCPU), /*is_buffer=*/true);
   }
@@ -314,6 +327,7 @@ void Trainer::Impl::save_checkpoint(int epochs_done) const {
   archive.write("seed", c10::IValue(static_cast<int64_t>(config_.seed)));
   archive.write("limit", c10::IValue(config_.limit));
   archive.write("batch_size", c10::IValue(static_cast<int64_t>(config_.batch_size)));
+  archive.write("recipe", c10::IValue(config_.recipe));
   // In memory first, then through the atomic writer (see save_torchscript): a full disk is an error, not an abort.
   std::ostringstream bytes;
   try {
@@ -355,6 +369,12 @@ int Trainer::Impl::load_checkpoint() {
     torch::serialize::InputArchive optimizer_archive;
     archive.read("optimizer", optimizer_archive);
     optimizer_->load(optimizer_archive);
+    resumed_flat_adam_.clear();
+    for (int i = 0;; ++i) {
+      torch::Tensor t;
+      if (!archive.try_read("flat_adam." + std::to_string(i), t, /*is_buffer=*/true)) break;
+      resumed_flat_adam_.push_back(t);
+    }
     best_state_ = snapshot(net_);
     for (size_t i = 0; i < best_state_.size(); ++i) {
       archive.read("best." + std::to_string(i), best_state_[i], /*is_buffer=*/true);
@@ -404,7 +424,14 @@ void Trainer::Impl::write_metrics(const TrainResult& result) const {
        {{"epochs", config_.epochs},
         {"batch_size", config_.batch_size},
         {"lr", config_.lr},
-        {"lr_schedule", "exponential: lr * lr_decay^epoch"},
+        {"recipe", config_.recipe},
+        {"lr_schedule", config_.schedule == LrSchedule::kOneCycle
+                            ? "one-cycle: cosine up from lr/25 over the first quarter of the steps, down to lr/1e4"
+                            : "exponential: lr * lr_decay^epoch"},
+        {"label_smoothing", config_.label_smoothing},
+        {"augment_strength", config_.augment_strength},
+        {"cpu_bf16", cpu_bf16_},
+        {"cuda_graph", graphed_ != nullptr},
         {"lr_decay", config_.lr_decay},
         {"patience", config_.patience},
         {"augment", config_.augment},
@@ -434,20 +461,23 @@ void Trainer::Impl::write_metrics(const TrainResult& result) const {
   write_text_atomically(result.metrics_path, metrics.dump(2) + "\n");
 }
 
-/// Mixed precision on CUDA for the span of the epoch loop, turned off again however the loop ends.
-class CudaAutocast {
+/// Mixed precision for the span of the epoch loop (CUDA's, or the CPU's bfloat16), turned off again however the loop
+/// ends. Validation runs under it too.
+class Autocast {
  public:
-  CudaAutocast(bool on, at::ScalarType type) : on_(on) {
-    if (on_) compat::set_cuda_autocast(true, type);
+  Autocast(bool cuda, bool cpu, at::ScalarType cuda_type) : cuda_(cuda), cpu_(cpu) {
+    if (cuda_) compat::set_cuda_autocast(true, cuda_type);
+    if (cpu_) compat::set_cpu_autocast(true, at::kBFloat16);
   }
-  ~CudaAutocast() {
-    if (on_) compat::set_cuda_autocast(false, at::kHalf);
+  ~Autocast() {
+    if (cuda_) compat::set_cuda_autocast(false, at::kHalf);
+    if (cpu_) compat::set_cpu_autocast(false, at::kBFloat16);
   }
-  CudaAutocast(const CudaAutocast&) = delete;
-  CudaAutocast& operator=(const CudaAutocast&) = delete;
+  Autocast(const Autocast&) = delete;
+  Autocast& operator=(const Autocast&) = delete;
 
  private:
-  bool on_;
+  bool cuda_, cpu_;
 };
 
 TrainResult Trainer::Impl::run(const TrainCallbacks& callbacks, const std::atomic<bool>* stop) {
@@ -460,7 +490,7 @@ TrainResult Trainer::Impl::run(const TrainCallbacks& callbacks, const std::atomi
   const KeepFreedMemory keep_freed_memory;
   TrainResult result = set_up();
   {
-    const CudaAutocast autocast(amp_, amp_type_);
+    const Autocast autocast(amp_, cpu_bf16_, amp_type_);
     for (int epoch = result.epochs_completed; epoch < config_.epochs && bad_epochs_ < config_.patience; ++epoch) {
       std::optional<EpochStats> stats = train_epoch(epoch);
       if (stats) stats = validate(epoch, *stats);
@@ -500,6 +530,9 @@ TrainResult Trainer::Impl::set_up() {
     scaler_.enabled = !bf16;
     log(std::string("mixed precision: ") + (bf16 ? "bfloat16" : "float16 with dynamic loss scaling"));
   }
+  cpu_bf16_ = !device_.is_cuda() && config_.cpu_bf16 && cpu_has_native_bf16();
+  if (cpu_bf16_) log("mixed precision: bfloat16 on the CPU");
+  if (device_.is_cuda() && config_.cuda_graph) set_up_graphed_step();
   log("device: " + device_description_ + ", " + std::to_string(parameter_count(*net_)) + " parameters");
 
   result.device = device_description_;
@@ -508,15 +541,79 @@ TrainResult Trainer::Impl::set_up() {
   return result;
 }
 
-std::optional<EpochStats> Trainer::Impl::train_epoch(int epoch) {
+void Trainer::Impl::set_up_graphed_step() {
+  if (!GraphedStep::available(device_)) {
+    log("CUDA graphs: not in this build; training step by step");
+    return;
+  }
+  if (train_x_.size(0) < config_.batch_size) {
+    log("CUDA graphs: fewer training images than one batch; training step by step");
+    return;
+  }
+  GraphedStepOptions options;
+  options.batch_size = config_.batch_size;
+  options.label_smoothing = config_.label_smoothing;
+  options.augment = config_.augment;
+  options.augment_strength = config_.augment_strength;
+  graphed_ = std::make_unique<GraphedStep>(net_, train_x_, train_y_, options);
+  if (config_.resume) {
+    if (resumed_flat_adam_.empty()) {
+      log("the checkpoint holds no CUDA-graph optimizer state: Adam's moments start afresh");
+    } else {
+      for (auto& t : resumed_flat_adam_) t = t.to(device_);
+      graphed_->optimizer().restore(resumed_flat_adam_);
+    }
+  }
+  log("CUDA graphs: the whole training step is captured once and replayed (channels-last, batch " +
+      std::to_string(config_.batch_size) + "; each epoch's last partial batch is left out)");
+}
+
+// The CUDA-graph twin of train_epoch(): no value comes back to the host during the epoch except the loss shown every
+// kReportEvery steps.
+std::optional<EpochStats> Trainer::Impl::train_epoch_graphed(int epoch) {
+  constexpr int64_t kReportEvery = 25;
   const auto epoch_start = Clock::now();
-  const double lr = config_.lr * std::pow(config_.lr_decay, epoch);
-  set_learning_rate(*optimizer_, lr);
+  net_->train();
+  const int64_t n_train = train_x_.size(0);
+  const int64_t batches = n_train / config_.batch_size;
+  const LearningRate schedule(config_, batches);
+  const auto order = torch::randperm(n_train, torch::kLong).to(device_);
+  graphed_->start_epoch();
+  double lr = schedule.at(epoch, 0);
+  for (int64_t b = 0; b < batches; ++b) {
+    if (should_stop()) return std::nullopt;
+    lr = schedule.at(epoch, b);
+    graphed_->run(order.slice(0, b * config_.batch_size, (b + 1) * config_.batch_size), lr);
+    if (callbacks_->on_batch && ((b + 1) % kReportEvery == 0 || b + 1 == batches)) {
+      const double seen = static_cast<double>((b + 1) * config_.batch_size);
+      callbacks_->on_batch({epoch + 1, config_.epochs, b + 1, batches, graphed_->last_loss(), lr,
+                            seen / std::max(1e-9, seconds_since(epoch_start))});
+    }
+  }
+  const double seen = static_cast<double>(batches * config_.batch_size);
+  EpochStats stats;
+  stats.epoch = epoch + 1;
+  stats.epochs = config_.epochs;
+  stats.train_loss = graphed_->loss_sum() / seen;
+  stats.train_accuracy = static_cast<double>(graphed_->correct()) / seen;
+  stats.lr = lr;
+  stats.seconds = seconds_since(epoch_start);
+  stats.images_per_second = seen / stats.seconds;
+  return stats;
+}
+
+std::optional<EpochStats> Trainer::Impl::train_epoch(int epoch) {
+  if (graphed_) return train_epoch_graphed(epoch);
+  const auto epoch_start = Clock::now();
   net_->train();
   const Augmenter augment;
   const auto params = net_->parameters();
   const int64_t n_train = train_x_.size(0);
   const int64_t batches = (n_train + config_.batch_size - 1) / config_.batch_size;
+  const LearningRate schedule(config_, batches);
+  double lr = schedule.at(epoch, 0);
+  const auto loss_options =
+      torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(config_.label_smoothing);
   const auto order = torch::randperm(n_train, torch::kLong).to(device_);
   double loss_sum = 0;
   int64_t seen = 0;
@@ -527,17 +624,19 @@ std::optional<EpochStats> Trainer::Impl::train_epoch(int epoch) {
     const int64_t begin = b * config_.batch_size;
     const int64_t end = std::min(n_train, begin + config_.batch_size);
     if (end - begin < 2) continue;  // batch norm needs two images
+    lr = schedule.at(epoch, b);
+    set_learning_rate(*optimizer_, lr);
     const auto idx = order.slice(0, begin, end);
     auto x = train_x_.index_select(0, idx).to(torch::kFloat).div_(255.0);
     const auto y = train_y_.index_select(0, idx);
-    if (config_.augment) x = augment(x);
+    if (config_.augment) x = augment(x, config_.augment_strength);
 
     const auto logits = net_->forward(x).to(torch::kFloat);
-    const auto loss = torch::nn::functional::cross_entropy(logits, y) + net_->l2_penalty();
+    const auto loss = torch::nn::functional::cross_entropy(logits, y, loss_options) + net_->l2_penalty();
     optimizer_->zero_grad();
     (scaler_.enabled ? loss * scaler_.scale : loss).backward();
     if (scaler_.unscale(params)) optimizer_->step();
-    if (amp_) compat::clear_autocast_cache();
+    if (amp_ || cpu_bf16_) compat::clear_autocast_cache();
 
     const double batch_loss = loss.item<double>();
     loss_sum += batch_loss * static_cast<double>(end - begin);

@@ -1,0 +1,44 @@
+#include <digitlab/train_recipe.h>
+
+#include <stdexcept>
+
+namespace digitlab {
+
+Recipe parse_recipe(const std::string& name) {
+  if (name == "default") return Recipe::kDefault;
+  if (name == "quick") return Recipe::kQuick;
+  throw std::runtime_error("unknown recipe \"" + name + "\" (choose default or quick)");
+}
+
+std::string recipe_name(Recipe recipe) { return recipe == Recipe::kQuick ? "quick" : "default"; }
+
+std::vector<std::string> recipe_names() { return {"default", "quick"}; }
+
+TrainConfig with_recipe(TrainConfig base, Recipe recipe) {
+  const TrainConfig defaults;
+  TrainConfig c = std::move(base);
+  c.recipe = recipe_name(recipe);
+  if (recipe == Recipe::kDefault) {
+    c.epochs = defaults.epochs;
+    c.batch_size = defaults.batch_size;
+    c.lr = defaults.lr;
+    c.lr_decay = defaults.lr_decay;
+    c.patience = defaults.patience;
+    c.schedule = defaults.schedule;
+    c.label_smoothing = defaults.label_smoothing;
+    c.augment_strength = defaults.augment_strength;
+    c.cpu_bf16 = defaults.cpu_bf16;
+    return c;
+  }
+  c.epochs = 3;
+  c.batch_size = 256;
+  c.lr = 3e-3;
+  c.schedule = LrSchedule::kOneCycle;
+  c.label_smoothing = 0.1;
+  c.augment_strength = 0.5;
+  c.cpu_bf16 = true;
+  c.patience = c.epochs;  // the one-cycle schedule ends at its best; no early stop
+  return c;
+}
+
+}  // namespace digitlab
