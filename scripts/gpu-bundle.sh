@@ -18,5 +18,5 @@ for pkg in zlib1g-dev libssl-dev libgtest-dev libgmock-dev libcli11-dev nlohmann
   done
 done
 cp "$datasets"/mnist/*-ubyte* .gpudeps/mnist/
-cp -r "$datasets"/realworld-digits .gpudeps/
+cp -r "$datasets"/realworld-digits "$datasets"/realworld-numbers .gpudeps/
 du -sh .gpudeps

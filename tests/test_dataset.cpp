@@ -229,7 +229,7 @@ TEST(FolderDataset, PreprocessesEveryImageAndHoldsOutEveryFifth) {
 TEST(FolderDataset, SaysWhichClassHasNoUsableImage) {
   TempDir dir;
   write_symbol_folders(dir.path(), 5, 2);
-  fs::remove_all(dir / "cross");
+  testing::remove_tree(dir / "cross");
   write_png(dir / "cross" / "blank.png", GrayImage(96, 96, 1.0f));
   try {
     load_dataset(DatasetSource(DatasetSource::Kind::kFolder, dir.path()));

@@ -56,13 +56,15 @@ TempDir::TempDir() {
   path_ = pattern;
 }
 
-TempDir::~TempDir() {
+TempDir::~TempDir() { remove_tree(path_); }
+
+void remove_tree(const std::filesystem::path& path) {
   // Depth first, without following links: files and folders go before the folder holding them.
-  const auto remove_entry = [](const char* path, const struct stat*, int, struct FTW*) {
-    ::remove(path);
+  const auto remove_entry = [](const char* entry, const struct stat*, int, struct FTW*) {
+    ::remove(entry);
     return 0;  // keep going: remove what can be removed
   };
-  nftw(path_.c_str(), remove_entry, /*nopenfd=*/16, FTW_DEPTH | FTW_PHYS);
+  nftw(path.c_str(), remove_entry, /*nopenfd=*/16, FTW_DEPTH | FTW_PHYS);
 }
 
 }  // namespace digitlab::testing

@@ -24,6 +24,9 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+/// Removes a file or a folder with everything in it (POSIX calls, not std::filesystem: see test_helpers.cpp).
+void remove_tree(const std::filesystem::path& path);
+
 /// Runs a shell command and returns what it printed (stdout and stderr).
 std::string run_command(const std::string& command);
 

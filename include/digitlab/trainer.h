@@ -55,6 +55,7 @@ struct TrainConfig {
   /// bfloat16 autocast on a CPU that computes it natively (AVX512-BF16); ignored on other CPUs and on CUDA.
   bool cpu_bf16 = false;
   bool cuda_graph = true;          ///< On CUDA: replay the whole training step as one CUDA graph.
+  bool cudnn_autotune = true;      ///< On CUDA: time cuDNN's algorithms once per shape and keep the fastest.
   int threads = 0;                 ///< LibTorch CPU threads; 0 = all available cores.
   uint64_t seed = 42;              ///< Seeds the validation split, shuffling, augmentation, init.
   std::filesystem::path data_dir;  ///< Folder with the four MNIST files.

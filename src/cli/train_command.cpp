@@ -21,6 +21,7 @@ struct TrainOptions {
   std::string out = "digitlab-run";
   std::string amp = "on";
   std::string cuda_graph = "on";
+  std::string cudnn_autotune = "on";
   std::string recipe = "default";
   bool no_augment = false;
   bool offline = false;
@@ -35,6 +36,7 @@ int run_train(TrainOptions options) {
   config.amp = options.amp == "on";
   config.cpu_bf16 = config.cpu_bf16 && config.amp;
   config.cuda_graph = options.cuda_graph == "on";
+  config.cudnn_autotune = options.cudnn_autotune == "on";
 
   const auto& interrupt = InterruptFlag::install();
   ProgressBar bar;
@@ -131,6 +133,10 @@ void add_train_command(CLI::App& app, CommandAction& action) {
       ->capture_default_str()
       ->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--cuda-graph", options->cuda_graph, "On CUDA, replay the whole training step as one CUDA graph")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"on", "off"}));
+  cmd->add_option("--cudnn-autotune", options->cudnn_autotune,
+                  "On CUDA, time cuDNN's algorithms once per shape (a slower first epoch, faster later ones)")
       ->capture_default_str()
       ->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--threads", c.threads, "CPU threads (0: all available cores)")

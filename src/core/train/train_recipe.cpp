@@ -32,10 +32,10 @@ TrainConfig with_recipe(TrainConfig base, Recipe recipe) {
   }
   c.epochs = 3;
   c.batch_size = 256;
-  c.lr = 3e-3;
+  c.lr = 4e-3;
   c.schedule = LrSchedule::kOneCycle;
   c.label_smoothing = 0.1;
-  c.augment_strength = 0.5;
+  c.augment_strength = 1.0;
   c.cpu_bf16 = true;
   c.patience = c.epochs;  // the one-cycle schedule ends at its best; no early stop
   return c;

@@ -432,6 +432,7 @@ void Trainer::Impl::write_metrics(const TrainResult& result) const {
         {"augment_strength", config_.augment_strength},
         {"cpu_bf16", cpu_bf16_},
         {"cuda_graph", graphed_ != nullptr},
+        {"cudnn_autotune", config_.cudnn_autotune},
         {"lr_decay", config_.lr_decay},
         {"patience", config_.patience},
         {"augment", config_.augment},
@@ -523,7 +524,7 @@ TrainResult Trainer::Impl::set_up() {
   }
 
   amp_ = device_.is_cuda() && config_.amp;
-  if (device_.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);
+  if (device_.is_cuda()) at::globalContext().setBenchmarkCuDNN(config_.cudnn_autotune);
   if (amp_) {
     const bool bf16 = compat::cuda_supports_bf16();
     amp_type_ = bf16 ? at::kBFloat16 : at::kHalf;
@@ -661,6 +662,8 @@ std::optional<EpochStats> Trainer::Impl::train_epoch(int epoch) {
 std::optional<EpochStats> Trainer::Impl::validate(int epoch, EpochStats stats) {
   const auto validation_start = Clock::now();
   const std::optional<SplitScore> val = score_split(net_, val_x_, val_y_, [this] { return should_stop(); });
+  // Autocast keeps the weights it cast for validation; the next validation must cast the weights trained until then.
+  if (amp_ || cpu_bf16_) compat::clear_autocast_cache();
   if (!val) return std::nullopt;
   stats.val_loss = val->loss;
   stats.val_accuracy = val->accuracy;
