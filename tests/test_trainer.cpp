@@ -138,10 +138,10 @@ TEST(TrainerSlow, StopFlagStopsWithinOneBatch) {
 }
 
 // The quick recipe: a one-cycle learning rate that peaks a quarter of the way in and ends near zero, recorded in
-// metrics.json; 2,000 images for 2 epochs already read 90% of the test images.
+// metrics.json; 3,000 images for 2 epochs already read 90% of the test images.
 TEST(TrainerSlow, QuickRecipeRunsItsOneCycle) {
   testing::TempDir dir;
-  auto config = with_recipe(quick_config(dir, 2000, 2), Recipe::kQuick);
+  auto config = with_recipe(quick_config(dir, 3000, 2), Recipe::kQuick);
   config.epochs = 2;
   config.batch_size = 64;
   config.test_limit = 1000;
