@@ -124,6 +124,7 @@ TEST(Recipe, QuickChangesTheScheduleAndKeepsWhereAndWhat) {
   EXPECT_LT(quick.epochs, base.epochs);
   EXPECT_GT(quick.label_smoothing, 0.0);
   EXPECT_EQ(quick.patience, quick.epochs);
+  EXPECT_FALSE(quick.cudnn_autotune);
   EXPECT_EQ(quick.out_dir, base.out_dir);
   EXPECT_EQ(quick.seed, 7u);
   EXPECT_EQ(quick.limit, 1000);

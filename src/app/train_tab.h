@@ -3,6 +3,7 @@
 // and Stop, a progress bar with ETA, live plots, a log, and at the end the test accuracy, the confusion matrix
 // with the class names and "Use this model". Training runs on a worker thread.
 
+#include <digitlab/train_recipe.h>
 #include <digitlab/trainer.h>
 
 #include <QElapsedTimer>
@@ -44,7 +45,8 @@ class TrainTab : public QWidget {
   bool downloading() const { return downloading_; }
   /// The settings the next run will use, read from the controls.
   TrainConfig config() const;
-  /// Fills the controls from `config` (epochs, batch size, rate, augmentation, device, precision, limit, data).
+  /// Fills the controls from `config` (recipe, epochs, batch size, rate, augmentation, device, precision, limit,
+  /// data).
   void setConfig(const TrainConfig& config);
   /// Sets the folder under which each run gets its own subfolder.
   void setOutputFolder(const QString& folder);
@@ -102,8 +104,10 @@ class TrainTab : public QWidget {
   /// Starts the thread that runs the trainer and the downloader, and connects their signals.
   void connectWorker();
   void connectControls();
-  /// Puts the recipe of the dataset just chosen into the controls.
+  /// Puts the epochs, batch size, rate and images of the chosen recipe and dataset into the controls.
   void applyRecipe();
+  /// The recipe chosen in the Recipe list.
+  Recipe recipe() const;
   /// Fills the summary and the confusion matrix (named from the run's metrics.json) of a run that was measured.
   void showTestResult(const digitlab::TrainResult& result, const QString& saved);
 
@@ -126,6 +130,7 @@ class TrainTab : public QWidget {
   void onDownloadFailed(const QString& message);
 
   DatasetChooser* dataset_;
+  QComboBox* recipe_;
   QSpinBox* epochs_;
   QSpinBox* batchSize_;
   QDoubleSpinBox* learningRate_;

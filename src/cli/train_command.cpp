@@ -86,8 +86,9 @@ int run_train(TrainOptions options) {
 }
 
 /// The recipe's settings, except those given on the command line.
-void apply_recipe(CLI::App& cmd, TrainConfig& c, const std::string& name) {
-  const TrainConfig recipe = with_recipe(TrainConfig{}, parse_recipe(name));
+void apply_recipe(CLI::App& cmd, TrainOptions& options) {
+  TrainConfig& c = options.config;
+  const TrainConfig recipe = with_recipe(TrainConfig{}, parse_recipe(options.recipe));
   const auto given = [&cmd](const char* option) { return cmd.count(option) > 0; };
   if (!given("--epochs")) c.epochs = recipe.epochs;
   if (!given("--batch-size")) c.batch_size = recipe.batch_size;
@@ -100,6 +101,7 @@ void apply_recipe(CLI::App& cmd, TrainConfig& c, const std::string& name) {
   c.augment_strength = recipe.augment_strength;
   c.cpu_bf16 = recipe.cpu_bf16;
   c.recipe = recipe.recipe;
+  if (!given("--cudnn-autotune")) options.cudnn_autotune = recipe.cudnn_autotune ? "on" : "off";
 }
 
 }  // namespace
@@ -136,7 +138,8 @@ void add_train_command(CLI::App& app, CommandAction& action) {
       ->capture_default_str()
       ->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--cudnn-autotune", options->cudnn_autotune,
-                  "On CUDA, time cuDNN's algorithms once per shape (a slower first epoch, faster later ones)")
+                  "On CUDA, time cuDNN's algorithms once per shape (a slower first epoch, faster later ones); "
+                  "on, except under the quick recipe")
       ->capture_default_str()
       ->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--threads", c.threads, "CPU threads (0: all available cores)")
@@ -154,7 +157,7 @@ void add_train_command(CLI::App& app, CommandAction& action) {
   cmd->add_flag("--resume", c.resume, "Continue from the checkpoint in --out");
   cmd->add_flag("--offline", options->offline, "Never download MNIST; fail if it is missing");
   cmd->callback([&action, options, cmd] {
-    apply_recipe(*cmd, options->config, options->recipe);
+    apply_recipe(*cmd, *options);
     options->config.command = invocation();
     action = [options] { return run_train(*options); };
   });

@@ -1,7 +1,7 @@
 // Class names in the app, quickly and without training, on Qt's offscreen platform: the probability chart of a
 // digit model is as it was and stays readable with 26 and 62 classes, the answer and the top 3 use the names, the
 // confusion matrix of many classes is named and scrolls, "Add to my samples" and "Correct it" file the drawing, and
-// the Train tab counts one's samples and warns about classes with too few.
+// the Train tab counts one's samples and warns about classes with too few, and its Recipe list fills the settings.
 #include "canvas_widget.h"
 #include "confusion_matrix_view.h"
 #include "dataset_chooser.h"
@@ -20,6 +20,7 @@
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDir>
+#include <QDoubleSpinBox>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
@@ -61,6 +62,14 @@ std::vector<float> probabilitiesAround(int classes, int best) {
 }
 
 QStringList filesIn(const QString& folder) { return QDir(folder).entryList({"*.png"}, QDir::Files); }
+
+/// The field that the label reading `text` ("Epochs:") names, as `T`, or null.
+template <typename T>
+T* fieldLabelled(QWidget* root, const QString& text) {
+  for (QLabel* label : root->findChildren<QLabel*>())
+    if (label->text() == text) return qobject_cast<T*>(label->buddy());
+  return nullptr;
+}
 
 }  // namespace
 
@@ -257,6 +266,74 @@ class ClassesTest : public QObject {
     combo->setCurrentIndex(combo->findData(static_cast<int>(digitlab::app::DatasetChooser::Choice::kMnist)));
     QVERIFY(!summary->isVisible());
     QCOMPARE(train->config().epochs, 30);
+  }
+
+  void trainTabRecipeFillsTheSettings() {
+    auto* train = window_->trainTab();
+    window_->tabs()->setCurrentWidget(train);
+    auto* recipe = train->findChild<QComboBox*>("recipe");
+    auto* dataset = train->findChild<QComboBox*>("dataset");
+    auto* epochs = fieldLabelled<QSpinBox>(train, "Epochs:");
+    auto* batch = fieldLabelled<QSpinBox>(train, "Batch size:");
+    auto* rate = fieldLabelled<QDoubleSpinBox>(train, "Learning rate:");
+    QVERIFY(recipe != nullptr && dataset != nullptr && epochs != nullptr && batch != nullptr && rate != nullptr);
+    QVERIFY(recipe->isVisible());
+    QCOMPARE(recipe->currentData().toString(), QString("default"));
+    QCOMPARE(QString::fromStdString(train->config().recipe), QString("default"));
+
+    // Quick: its epochs, batch and peak rate in the fields, its schedule and smoothing in the run's settings.
+    recipe->setCurrentIndex(recipe->findData("quick"));
+    QCOMPARE(epochs->value(), 3);
+    QCOMPARE(batch->value(), 256);
+    QCOMPARE(rate->value(), 0.004);
+    QVERIFY(recipe->toolTip().contains("one-cycle"));
+    digitlab::TrainConfig c = train->config();
+    QVERIFY(c.schedule == digitlab::LrSchedule::kOneCycle);
+    QCOMPARE(c.label_smoothing, 0.1);
+    QCOMPARE(QString::fromStdString(c.recipe), QString("quick"));
+    QVERIFY(c.cpu_bf16);
+    QCOMPARE(c.patience, 3);
+    // The fields stay the user's to change; a one-cycle run never stops early, however long.
+    epochs->setValue(5);
+    c = train->config();
+    QCOMPARE(c.epochs, 5);
+    QCOMPARE(c.patience, 5);
+    QVERIFY(c.schedule == digitlab::LrSchedule::kOneCycle);
+
+    // My samples keep the sizes of their own recipe under Quick; MNIST again brings Quick's back.
+    dataset->setCurrentIndex(dataset->findData(static_cast<int>(digitlab::app::DatasetChooser::Choice::kMySamples)));
+    QCOMPARE(epochs->value(), 20);
+    QCOMPARE(batch->value(), 16);
+    QVERIFY(train->config().schedule == digitlab::LrSchedule::kOneCycle);
+    dataset->setCurrentIndex(dataset->findData(static_cast<int>(digitlab::app::DatasetChooser::Choice::kMnist)));
+    QCOMPARE(epochs->value(), 3);
+    QCOMPARE(batch->value(), 256);
+
+    // The choice comes back with the settings, the user's epochs with it.
+    epochs->setValue(4);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    {
+      QSettings saved(dir.filePath("train.ini"), QSettings::IniFormat);
+      train->saveSettings(saved);
+      digitlab::app::TrainTab fresh;
+      fresh.restoreSettings(saved);
+      QCOMPARE(fresh.findChild<QComboBox*>("recipe")->currentData().toString(), QString("quick"));
+      QCOMPARE(fresh.config().epochs, 4);
+      QCOMPARE(fresh.config().batch_size, 256);
+      QVERIFY(fresh.config().schedule == digitlab::LrSchedule::kOneCycle);
+    }
+
+    // Default again: the shipped model's settings.
+    recipe->setCurrentIndex(recipe->findData("default"));
+    QCOMPARE(epochs->value(), 30);
+    QCOMPARE(batch->value(), 128);
+    QCOMPARE(rate->value(), 0.001);
+    c = train->config();
+    QVERIFY(c.schedule == digitlab::LrSchedule::kExponential);
+    QCOMPARE(c.label_smoothing, 0.0);
+    QCOMPARE(c.patience, digitlab::TrainConfig{}.patience);
+    QCOMPARE(QString::fromStdString(c.recipe), QString("default"));
   }
 };
 
