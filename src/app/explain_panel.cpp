@@ -240,9 +240,16 @@ void ExplainPanel::hideMaps() {
 }
 
 void ExplainPanel::paintInputView() {
-  if (inputView_ == nullptr || reading_.digits.size() != 1) return;
-  const GrayImage& input = reading_.digits.front().input.input28;
-  inputView_->setImage(shown_ ? mapOver(input, outcome_.digits.front().map, opacity()) : toQImage(input));
+  if (inputView_ == nullptr || reading_.digits.empty()) return;
+  const size_t n = reading_.digits.size();
+  if (inputShows_ == InputView::kOneDigit && n != 1) return;
+  std::vector<QImage> inputs;
+  for (size_t i = 0; i < n; ++i) {
+    const GrayImage& input = reading_.digits[i].input.input28;
+    inputs.push_back(shown_ && i < outcome_.digits.size() ? mapOver(input, outcome_.digits[i].map, opacity())
+                                                          : toQImage(input));
+  }
+  inputView_->setImage(inputShows_ == InputView::kEveryDigit ? inputStrip(inputs) : inputs.front());
 }
 
 int ExplainPanel::mapsShown() const {

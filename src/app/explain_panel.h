@@ -33,8 +33,16 @@ class ExplainPanel : public QWidget {
 
   /// The model explained from now on (may be null).
   void setPredictor(std::shared_ptr<const Predictor> predictor);
-  /// The view that shows the 28x28 input: the map is laid over it while one digit is shown.
-  void setInputView(ImageView* view) { inputView_ = view; }
+  /// What the input view shows of a reading.
+  enum class InputView {
+    kOneDigit,   ///< One digit's 28x28 input: the map is laid over it while one digit is read.
+    kEveryDigit  ///< Every digit's input side by side (inputStrip()): each digit's map is laid over its input.
+  };
+  /// The view that shows the 28x28 input (or inputs): the maps are laid over it.
+  void setInputView(ImageView* view, InputView shows = InputView::kOneDigit) {
+    inputView_ = view;
+    inputShows_ = shows;
+  }
 
   /// Explains `reading` (just shown in the result panel), read from an image of size `original`, when maps are on.
   void showReading(const ImageReading& reading, QSize original);
@@ -80,7 +88,7 @@ class ExplainPanel : public QWidget {
   void onReady(const ExplainOutcome& outcome);
   void showMaps();
   void hideMaps();
-  /// The 28x28 input of the digit looked at, with its map over it when one is shown.
+  /// The 28x28 input (or every digit's input), with the maps over it when they are shown.
   void paintInputView();
   /// The class of the chart's bar at `viewportPos`; -1 when none is there.
   int classAtChart(const QPoint& viewportPos) const;
@@ -89,6 +97,7 @@ class ExplainPanel : public QWidget {
   ResultPanel* result_;
   ExplainService* service_;
   ImageView* inputView_ = nullptr;
+  InputView inputShows_ = InputView::kOneDigit;
   QCheckBox* toggle_;
   QComboBox* method_;
   QWidget* details_;

@@ -4,7 +4,9 @@
 
 #include <QBuffer>
 #include <QByteArray>
+#include <QPainter>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -40,6 +42,19 @@ QImage toQImage(const GrayImage& image) {
                 static_cast<size_t>(image.width()));
   }
   return out;
+}
+
+QImage inputStrip(const std::vector<QImage>& inputs) {
+  constexpr int kGap = 4;
+  if (inputs.empty()) return {};
+  const int side = inputs.front().height();
+  const int n = static_cast<int>(inputs.size());
+  const bool gray = std::all_of(inputs.begin(), inputs.end(), [](const QImage& i) { return i.isGrayscale(); });
+  QImage strip(n * side + (n - 1) * kGap, side, gray ? QImage::Format_Grayscale8 : QImage::Format_RGB32);
+  strip.fill(QColor(40, 44, 52));
+  QPainter painter(&strip);
+  for (int i = 0; i < n; ++i) painter.drawImage(i * (side + kGap), 0, inputs[static_cast<size_t>(i)]);
+  return strip;
 }
 
 }  // namespace digitlab::app

@@ -6,6 +6,8 @@
 #include <QImage>
 #include <QString>
 
+#include <vector>
+
 namespace digitlab::app {
 
 /// The luminance of `image` as the core sees it. An image with transparency goes through the core's decoder
@@ -16,5 +18,9 @@ GrayImage toGrayImage(const QImage& image, const QString& name);
 
 /// An 8-bit grayscale QImage of `image` (values clamped to [0, 1]); a null QImage for an empty one.
 QImage toQImage(const GrayImage& image);
+
+/// The digits' 28x28 inputs of a number side by side, 4 pixels apart on a dark ground: grayscale while every input
+/// is, in colour once one has a map over it. A null QImage for none.
+QImage inputStrip(const std::vector<QImage>& inputs);
 
 }  // namespace digitlab::app

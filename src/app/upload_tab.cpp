@@ -18,6 +18,7 @@
 #include <QLabel>
 #include <QPainter>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QVBoxLayout>
@@ -28,16 +29,11 @@
 namespace digitlab::app {
 namespace {
 
-/// The digits' 28x28 inputs side by side, 4 pixels apart, for the last stage of a number.
+/// The digits' 28x28 inputs side by side, for the last stage of a number.
 QImage sideBySide(const std::vector<DigitReading>& digits) {
-  constexpr int kGap = 4;
-  const int n = static_cast<int>(digits.size());
-  QImage strip(n * kInputSide + (n - 1) * kGap, kInputSide, QImage::Format_Grayscale8);
-  strip.fill(QColor(40, 44, 52));
-  QPainter painter(&strip);
-  for (int i = 0; i < n; ++i)
-    painter.drawImage(i * (kInputSide + kGap), 0, toQImage(digits[static_cast<size_t>(i)].input.input28));
-  return strip;
+  std::vector<QImage> inputs;
+  for (const DigitReading& d : digits) inputs.push_back(toQImage(d.input.input28));
+  return inputStrip(inputs);
 }
 
 /// The ink of every digit of a number in one mask (each digit's mask holds only its own ink); digits looked at
@@ -93,7 +89,7 @@ UploadTab::UploadTab(QWidget* parent) : QWidget(parent) {
   result_->setInputViewVisible(false);  // the last stage shows it
 
   explain_ = new ExplainPanel(result_, this);
-  explain_->setInputView(stages_[4]);
+  explain_->setInputView(stages_[4], ExplainPanel::InputView::kEveryDigit);
   connect(explain_, &ExplainPanel::heatOnOriginalChanged, this, [this](const QImage& heat, double opacity) {
     if (!original_.isNull()) stages_[0]->setImage(heat.isNull() ? original_ : composeHeat(original_, heat, opacity));
   });
@@ -104,17 +100,31 @@ UploadTab::UploadTab(QWidget* parent) : QWidget(parent) {
   top->addWidget(open);
   top->addWidget(hint_, 1);
   top->addWidget(number_);
+  // The maps beside the result, not under it: a number's result is already as tall as a laptop screen allows.
+  auto* resultRow = new QWidget(this);
+  auto* resultLayout = new QHBoxLayout(resultRow);
+  resultLayout->setContentsMargins(0, 0, 0, 0);
+  auto* explainColumn = new QVBoxLayout;
+  explainColumn->addWidget(explain_);
+  explainColumn->addStretch();
+  resultLayout->addWidget(result_, 1);
+  resultLayout->addLayout(explainColumn);
   auto* splitter = new QSplitter(Qt::Vertical, this);
   splitter->addWidget(stagesRow);
-  splitter->addWidget(result_);
+  splitter->addWidget(resultRow);
   splitter->setStretchFactor(0, 2);
   splitter->setStretchFactor(1, 3);
   splitter->setChildrenCollapsible(false);
+  // Whatever the fonts, the tab never makes the window taller than the screen: past its least height it scrolls.
+  auto* scroll = new QScrollArea(this);
+  scroll->setObjectName("uploadScroll");
+  scroll->setWidget(splitter);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
   layout->addWidget(error_);
-  layout->addWidget(splitter, 1);
-  layout->addWidget(explain_);
+  layout->addWidget(scroll, 1);
   result_->showMessage(tr("Open, drop or paste an image of a handwritten digit"));
 }
 

@@ -6,6 +6,7 @@
 #include "confusion_matrix_view.h"
 #include "draw_tab.h"
 #include "error_banner.h"
+#include "explain_panel.h"
 #include "image_view.h"
 #include "main_window.h"
 #include "result_panel.h"
@@ -25,6 +26,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSlider>
 #include <QStandardPaths>
@@ -43,6 +45,7 @@ using digitlab::apptest::drawDigit;
 namespace {
 
 const QString kRealWorldDir = QStringLiteral(DIGITLAB_REALWORLD_DIR);
+const QString kRealWorldNumbersDir = QStringLiteral(DIGITLAB_REALWORLD_DIR "/../realworld-numbers");
 
 /// True when `w` lies inside a scroll area's viewport (it may be scrolled out of sight on purpose).
 bool insideScrollArea(const QWidget* w, const QWidget* root) {
@@ -212,6 +215,64 @@ class LayoutTest : public QObject {
       QVERIFY2(cut.isEmpty(), qPrintable(window_->tabs()->tabText(tab) + ": " + cut.join("; ")));
     }
     QVERIFY(window_->openImageFile(kRealWorldDir + "/images/7era_7.png"));  // clears the Upload tab's banner
+  }
+
+  void uploadNumberModeFitsALaptopScreenWithMapsOnOrOff_data() {
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<int>("digits");
+    QTest::newRow("5 digits") << "mrsadeghi_09876.PNG" << 5;
+    QTest::newRow("8 digits") << "muztagh_IMG_1703.jpg" << 8;
+  }
+
+  void uploadNumberModeFitsALaptopScreenWithMapsOnOrOff() {
+    QFETCH(QString, file);
+    QFETCH(int, digits);
+    window_->tabs()->setCurrentWidget(upload());
+    resizeTo(1280, 700);
+    auto* explain = upload()->explainPanel();
+    explain->setOn(false);
+    upload()->setNumberMode(true);
+    QVERIFY(window_->openImageFile(kRealWorldNumbersDir + "/images/" + file));
+    QCOMPARE(upload()->resultPanel()->answer().size(), digits);
+    const QImage plain = upload()->stage(4)->image();
+    for (const bool maps : {false, true}) {
+      explain->setOn(maps);
+      if (maps) QTRY_VERIFY_WITH_TIMEOUT(explain->mapsShown() > 0 && !explain->working(), 30000);
+      QTest::qWait(50);
+      const QString state = maps ? "maps on" : "maps off";
+      QVERIFY2(window_->minimumSizeHint().height() <= 700,
+               qPrintable(state + QString(": minimum height %1").arg(window_->minimumSizeHint().height())));
+      QVERIFY2(window_->height() <= 700, qPrintable(state + QString(": window %1 px high").arg(window_->height())));
+      const QStringList cut = cutOff(upload());
+      QVERIFY2(cut.isEmpty(), qPrintable(state + ": " + cut.join("; ")));
+      // All of it in view at once: the tab scrolls only in a window smaller than a laptop screen.
+      auto* scroll = upload()->findChild<QScrollArea*>("uploadScroll");
+      QVERIFY(scroll != nullptr);
+      QVERIFY2(scroll->verticalScrollBar()->maximum() == 0 && scroll->horizontalScrollBar()->maximum() == 0,
+               qPrintable(state + QString(": the tab scrolls by %1 px").arg(scroll->verticalScrollBar()->maximum())));
+    }
+    // The strip of 28x28 inputs wears every digit's map, as one digit's input does: each digit's square has colour.
+    const QImage strip = upload()->stage(4)->image().convertToFormat(QImage::Format_RGB32);
+    QCOMPARE(strip.size(), plain.size());
+    const int side = strip.height();
+    const int pitch = (strip.width() - side) / std::max(1, digits - 1);
+    QStringList counts;
+    int bare = 0;
+    for (int d = 0; d < digits; ++d) {
+      int coloured = 0;
+      for (int y = 0; y < side; ++y)
+        for (int x = d * pitch; x < d * pitch + side; ++x) {
+          const QRgb p = strip.pixel(x, y);
+          coloured += std::max({qRed(p), qGreen(p), qBlue(p)}) - std::min({qRed(p), qGreen(p), qBlue(p)}) > 30;
+        }
+      counts << QString::number(coloured);
+      bare += coloured == 0;
+    }
+    QVERIFY2(bare == 0, qPrintable("coloured pixels per digit: " + counts.join(", ")));
+    explain->setOn(false);
+    QCOMPARE(upload()->stage(4)->image(), plain);  // maps off: the plain inputs again
+    upload()->setNumberMode(false);
+    QVERIFY(window_->openImageFile(kRealWorldDir + "/images/7era_7.png"));
   }
 
   void confusionMatrixShowsEveryRowUnderItsAxisTitles_data() {
