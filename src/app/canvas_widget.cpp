@@ -23,6 +23,11 @@ CanvasWidget::CanvasWidget(QWidget* parent) : QWidget(parent) {
   setAccessibleName(tr("Drawing canvas"));
 }
 
+void CanvasWidget::setPlaceholderText(const QString& text) {
+  placeholder_ = text;
+  if (strokes_.isEmpty()) update();
+}
+
 void CanvasWidget::setStrokeWidth(int width) { strokeWidth_ = std::clamp(width, 4, 60); }
 
 void CanvasWidget::clear() {
@@ -109,7 +114,7 @@ void CanvasWidget::paintEvent(QPaintEvent*) {
   painter.fillRect(rect(), Qt::black);
   if (strokes_.isEmpty()) {
     painter.setPen(QColor(120, 128, 140));
-    painter.drawText(rect(), Qt::AlignCenter, tr("Draw a digit here"));
+    painter.drawText(rect(), Qt::AlignCenter, placeholder_);
   } else {
     painter.save();
     painter.setTransform(view_);

@@ -27,6 +27,9 @@ class CanvasWidget : public QWidget {
   int strokeWidth() const { return strokeWidth_; }
   /// What is drawn, as shown, at the widget's logical size: 8-bit grayscale, white ink on black.
   QImage image() const;
+  /// The words shown on the empty canvas ("Draw a digit here"; none at first).
+  QString placeholderText() const { return placeholder_; }
+  void setPlaceholderText(const QString& text);
 
   QSize sizeHint() const override { return {360, 360}; }
   QSize minimumSizeHint() const override { return {200, 200}; }
@@ -73,6 +76,7 @@ class CanvasWidget : public QWidget {
   QTransform view_;
   QVector<Stroke> strokes_;
   bool drawing_ = false;
+  QString placeholder_;
   int strokeWidth_ = 22;
 };
 

@@ -8,6 +8,7 @@
 #include "sample_adder.h"
 
 #include <digitlab/digit_reader.h>
+#include <digitlab/predictor.h>
 
 #include <QCheckBox>
 #include <QHBoxLayout>
@@ -59,7 +60,6 @@ DrawTab::DrawTab(QWidget* parent) : QWidget(parent) {
   showStrokeWidth(strokeWidth_->value());
   live_ = new QCheckBox(tr("Predict as I &draw"), this);
   number_ = new QCheckBox(tr("Read a &number (several digits)"), this);
-  number_->setToolTip(tr("Write the digits side by side, e.g. 2026"));
   samples_ = new SampleAdder(canvas_, this);
   // "Show where it looked": the map over the drawing, cleared as soon as the drawing changes.
   explain_ = new ExplainPanel(result_, this);
@@ -94,6 +94,7 @@ DrawTab::DrawTab(QWidget* parent) : QWidget(parent) {
   });
 
   QWidget* left = buildControls(undo, clearButton);
+  showNoun();
 
   // The result panel's least width does not depend on what it shows, so a prediction never takes room (and ink)
   // from the canvas.
@@ -113,7 +114,7 @@ DrawTab::DrawTab(QWidget* parent) : QWidget(parent) {
   splitter->setChildrenCollapsible(false);
   auto* layout = new QHBoxLayout(this);
   layout->addWidget(splitter);
-  result_->showMessage(tr("Draw a digit, then press Predict"));
+  result_->showMessage(drawPrompt());
 }
 
 QWidget* DrawTab::buildControls(QWidget* undo, QWidget* clearButton) {
@@ -149,13 +150,32 @@ void DrawTab::setPredictor(std::shared_ptr<const Predictor> predictor) {
     result_->setClassNames(predictor_->class_names());
     samples_->setClassNames(predictor_->class_names());
   }
-  if (!canvas_->isEmpty()) predict();
+  noun_ = predictor_ ? ClassNoun(predictor_->class_names()) : ClassNoun();
+  showNoun();
+  if (canvas_->isEmpty()) {
+    result_->showMessage(drawPrompt());
+  } else {
+    predict();
+  }
+}
+
+void DrawTab::showNoun() {
+  canvas_->setPlaceholderText(noun_.pick(tr("Draw a digit here"), tr("Draw a symbol here")));
+  // Number mode reads the digits of a number: with another model it is off, and its tooltip says why.
+  const QSignalBlocker blocker(number_);  // unticking it must not read the drawing before the model is in place
+  if (!noun_.digits()) number_->setChecked(false);
+  number_->setEnabled(noun_.digits());
+  number_->setToolTip(noun_.digits() ? tr("Write the digits side by side, e.g. 2026") : noun_.numberModeUnavailable());
+}
+
+QString DrawTab::drawPrompt() const {
+  return noun_.pick(tr("Draw a digit, then press Predict"), tr("Draw a symbol, then press Predict"));
 }
 
 bool DrawTab::liveMode() const { return live_->isChecked(); }
 void DrawTab::setLiveMode(bool on) { live_->setChecked(on); }
 bool DrawTab::numberMode() const { return number_->isChecked(); }
-void DrawTab::setNumberMode(bool on) { number_->setChecked(on); }
+void DrawTab::setNumberMode(bool on) { number_->setChecked(on && number_->isEnabled()); }
 
 void DrawTab::saveSettings(QSettings& settings) const {
   settings.setValue("draw/strokeWidth", strokeWidth_->value());
@@ -167,14 +187,14 @@ void DrawTab::saveSettings(QSettings& settings) const {
 void DrawTab::restoreSettings(const QSettings& settings) {
   strokeWidth_->setValue(settings.value("draw/strokeWidth", canvas_->strokeWidth()).toInt());
   live_->setChecked(settings.value("draw/live", false).toBool());
-  number_->setChecked(settings.value("draw/number", false).toBool());
+  setNumberMode(settings.value("draw/number", false).toBool());
   explain_->restoreSettings(settings, "draw");
 }
 
 void DrawTab::onCanvasChanged() {
   if (canvas_->isEmpty()) {
     debounce_->stop();
-    result_->showMessage(tr("Draw a digit, then press Predict"));
+    result_->showMessage(drawPrompt());
     return;
   }
   // The answer shown was for the drawing before this change: read it again, or say it is out of date.
@@ -188,13 +208,14 @@ void DrawTab::onCanvasChanged() {
 void DrawTab::clear() {
   debounce_->stop();
   canvas_->clear();
-  result_->showMessage(tr("Draw a digit, then press Predict"));
+  result_->showMessage(drawPrompt());
 }
 
 void DrawTab::predict() {
   debounce_->stop();
   if (canvas_->isEmpty()) {
-    result_->showMessage(tr("The canvas is empty: draw a digit first"));
+    result_->showMessage(
+        noun_.pick(tr("The canvas is empty: draw a digit first"), tr("The canvas is empty: draw a symbol first")));
     return;
   }
   if (!predictor_) {
@@ -208,7 +229,8 @@ void DrawTab::predict() {
     options.preprocess.polarity = InkPolarity::kLightOnDark;  // the canvas is white ink on black
     const ImageReading reading = read_digits(*predictor_, drawing, options);
     if (!reading.found()) {
-      result_->showMessage(tr("No digit found: the strokes are too faint or too small"));
+      result_->showMessage(noun_.pick(tr("No digit found: the strokes are too faint or too small"),
+                                      tr("No symbol found: the strokes are too faint or too small")));
       return;
     }
     result_->showReading(reading, options.number);

@@ -2,6 +2,8 @@
 // The Draw tab: a canvas, Predict / Undo / Clear, the stroke width, "predict as I draw" (debounced), a
 // multi-digit mode that reads a whole number, and "Add to my samples" / "Correct it"; the result panel beside it.
 
+#include "class_noun.h"
+
 #include <QWidget>
 
 #include <memory>
@@ -46,6 +48,7 @@ class DrawTab : public QWidget {
   void setLiveMode(bool on);
   /// Whether a whole number is read instead of one digit.
   bool numberMode() const;
+  /// Turns number mode on or off; it stays off while the model does not read digits.
   void setNumberMode(bool on);
 
   void saveSettings(QSettings& settings) const;
@@ -67,6 +70,10 @@ class DrawTab : public QWidget {
   void onCanvasChanged();
   /// Shows the slider's value beside it.
   void showStrokeWidth(int width);
+  /// Words the canvas and the prompts for the model's classes, and offers number mode only for digits.
+  void showNoun();
+  /// The prompt shown while the canvas is empty.
+  QString drawPrompt() const;
 
   CanvasWidget* canvas_;
   ResultPanel* result_;
@@ -80,6 +87,7 @@ class DrawTab : public QWidget {
   HeatOverlay* overlay_;
   QTimer* debounce_;
   std::shared_ptr<const Predictor> predictor_;
+  ClassNoun noun_;  ///< What the model reads: digits, or other symbols.
 };
 
 }  // namespace digitlab::app

@@ -2,6 +2,7 @@
 
 #include "app_icon.h"
 #include "canvas_widget.h"
+#include "class_noun.h"
 #include "draw_tab.h"
 #include "error_text.h"
 #include "model_loader.h"
@@ -253,8 +254,10 @@ bool MainWindow::openImageFile(const QString& path) {
 }
 
 void MainWindow::chooseImage() {
+  const ClassNoun noun = predictor_ ? ClassNoun(predictor_->class_names()) : ClassNoun();
   const QString path =
-      QFileDialog::getOpenFileName(this, tr("Open an image of a digit"), lastImageFolder_, tr(kImageFilter));
+      QFileDialog::getOpenFileName(this, noun.pick(tr("Open an image of a digit"), tr("Open an image of a symbol")),
+                                   lastImageFolder_, tr(kImageFilter));
   if (!path.isEmpty()) openImageFile(path);
 }
 

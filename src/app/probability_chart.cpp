@@ -1,5 +1,7 @@
 #include "probability_chart.h"
 
+#include "class_noun.h"
+
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
@@ -17,13 +19,6 @@ QString barLabel(const std::string& name) {
   constexpr int kLongestLabel = 7;
   const QString text = QString::fromStdString(name);
   return text.size() <= kLongestLabel ? text : text.left(kLongestLabel - 1) + QStringLiteral("…");
-}
-
-bool areDigits(const std::vector<std::string>& names) {
-  if (names.size() != 10) return false;
-  for (size_t d = 0; d < names.size(); ++d)
-    if (names[d] != std::to_string(d)) return false;
-  return true;
 }
 
 }  // namespace
@@ -58,7 +53,7 @@ ProbabilityChart::ProbabilityChart(QWidget* parent) : QChartView(parent) {
 QString ProbabilityChart::title() const { return chart()->title(); }
 
 QString ProbabilityChart::titleFor(int classes) const {
-  if (areDigits(names_)) return tr("Probability of each digit");
+  if (ClassNoun::areDigits(names_)) return tr("Probability of each digit");
   if (classes <= kMostBars) return tr("Probability of each class");
   return tr("The %1 most probable of %2 classes").arg(kMostBars - 1).arg(classes);
 }

@@ -102,6 +102,8 @@ ResultPanel::ResultPanel(QWidget* parent) : QWidget(parent) {
 
 void ResultPanel::setClassNames(const std::vector<std::string>& names) {
   names_ = names;
+  noun_ = ClassNoun(names);
+  answerLabel_->setAccessibleName(noun_.pick(tr("Predicted digit"), tr("Predicted symbol")));
   chart_->setClassNames(names);
   charted_.assign(names.size(), 0.0f);
 }
@@ -138,7 +140,7 @@ void ResultPanel::showMessage(const QString& message) {
 
 void ResultPanel::showReading(const ImageReading& reading, bool number) {
   if (!reading.found()) {
-    showMessage(tr("No digit found"));
+    showMessage(noun_.pick(tr("No digit found"), tr("No symbol found")));
     return;
   }
   outOfDate_ = false;

@@ -3,6 +3,8 @@
 // its confidence, the top 3, a bar chart of the probabilities and the 28x28 input the model saw, all named with
 // the model's class names. Shared by the Draw and Upload tabs.
 
+#include "class_noun.h"
+
 #include <digitlab/digit_reader.h>
 
 #include <QImage>
@@ -28,11 +30,12 @@ class ResultPanel : public QWidget {
  public:
   explicit ResultPanel(QWidget* parent = nullptr);
 
-  /// The model's class names, one per class, used by the top 3 and the chart from now on ("0".."9" at first).
+  /// The model's class names, one per class, used by the top 3 and the chart from now on ("0".."9" at first);
+  /// the panel speaks of digits or of symbols after them (ClassNoun).
   void setClassNames(const std::vector<std::string>& names);
 
   /// Shows what read_digits() read in one image: one digit, or the digits of a number (left to right) when
-  /// `number`; a reading with no digit shows "No digit found".
+  /// `number`; a reading with no digit shows "No digit found" ("No symbol found" for other models).
   void showReading(const ImageReading& reading, bool number);
   /// Shows a message instead of a result ("Draw a digit first", "No digit found").
   void showMessage(const QString& message);
@@ -96,6 +99,7 @@ class ResultPanel : public QWidget {
   int smallestAnswerPixels_ = 48;  ///< The answer's font size in a small window.
   std::vector<float> charted_;
   std::vector<std::string> names_;
+  ClassNoun noun_;
 };
 
 }  // namespace digitlab::app

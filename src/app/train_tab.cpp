@@ -1,6 +1,7 @@
 #include "train_tab.h"
 
 #include "axis_label.h"
+#include "class_noun.h"
 #include "confusion_cell_dialog.h"
 #include "confusion_matrix_view.h"
 #include "dataset_chooser.h"
@@ -716,8 +717,7 @@ void TrainTab::showTestResult(const TrainResult& result, const QString& saved) {
     for (const QJsonValue& name : QJsonDocument::fromJson(metrics.readAll()).object().value("class_names").toArray())
       names.push_back(name.toString().toStdString());
   }
-  bool digits = names.empty() || names.size() == 10;
-  for (size_t d = 0; d < names.size() && digits; ++d) digits = names[d] == std::to_string(d);
+  const bool digits = names.empty() || ClassNoun::areDigits(names);
   predictedAxis_->setText(digits ? tr("predicted digit") : tr("predicted class"));
   trueAxis_->setText(digits ? tr("true digit") : tr("true class"));
   confusion_->setMatrix(result.confusion, names);

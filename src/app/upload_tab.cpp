@@ -10,6 +10,7 @@
 
 #include <digitlab/digit_reader.h>
 #include <digitlab/image_loader.h>
+#include <digitlab/predictor.h>
 
 #include <QCheckBox>
 #include <QFileInfo>
@@ -65,7 +66,7 @@ QImage withBoxes(const QImage& original, const std::vector<DigitReading>& digits
 
 UploadTab::UploadTab(QWidget* parent) : QWidget(parent) {
   auto* open = new QPushButton(tr("&Open image…"), this);
-  hint_ = new QLabel(tr("or drop a photo or scan of a digit anywhere on the window, or paste one with Ctrl+V"), this);
+  hint_ = new QLabel(this);
   hint_->setWordWrap(true);
   number_ = new QCheckBox(tr("Read a &number (several digits)"), this);
   error_ = new ErrorBanner(this);
@@ -125,19 +126,40 @@ UploadTab::UploadTab(QWidget* parent) : QWidget(parent) {
   layout->addLayout(top);
   layout->addWidget(error_);
   layout->addWidget(scroll, 1);
-  result_->showMessage(tr("Open, drop or paste an image of a handwritten digit"));
+  showNoun();
+  result_->showMessage(openPrompt());
 }
 
 void UploadTab::setPredictor(std::shared_ptr<const Predictor> predictor) {
   predictor_ = std::move(predictor);
   if (predictor_) result_->setClassNames(predictor_->class_names());
   explain_->setPredictor(predictor_);
+  noun_ = predictor_ ? ClassNoun(predictor_->class_names()) : ClassNoun();
+  showNoun();
+  if (image_.empty() && error_->message().isEmpty()) result_->showMessage(openPrompt());
   analyse();
+}
+
+void UploadTab::showNoun() {
+  hint_->setText(
+      noun_.pick(tr("or drop a photo or scan of a digit anywhere on the window, or paste one with Ctrl+V"),
+                 tr("or drop a photo or scan of a symbol anywhere on the window, or paste one with Ctrl+V")));
+  // Number mode reads the digits of a number: with another model it is off, and its tooltip says why.
+  const QSignalBlocker blocker(number_);  // the caller reads the image again once the model is in place
+  if (!noun_.digits()) number_->setChecked(false);
+  number_->setEnabled(noun_.digits());
+  number_->setToolTip(noun_.numberModeUnavailable());
+  if (!number_->isChecked()) stages_[3]->setCaption(noun_.pick(tr("Digit cropped"), tr("Symbol cropped")));
+}
+
+QString UploadTab::openPrompt() const {
+  return noun_.pick(tr("Open, drop or paste an image of a handwritten digit"),
+                    tr("Open, drop or paste an image of a handwritten symbol"));
 }
 
 QString UploadTab::error() const { return error_->message(); }
 
-void UploadTab::setNumberMode(bool on) { number_->setChecked(on); }
+void UploadTab::setNumberMode(bool on) { number_->setChecked(on && number_->isEnabled()); }
 
 void UploadTab::saveSettings(QSettings& settings) const {
   settings.setValue("upload/number", number_->isChecked());
@@ -145,7 +167,7 @@ void UploadTab::saveSettings(QSettings& settings) const {
 }
 
 void UploadTab::restoreSettings(const QSettings& settings) {
-  number_->setChecked(settings.value("upload/number", false).toBool());
+  setNumberMode(settings.value("upload/number", false).toBool());
   explain_->restoreSettings(settings, "upload");
 }
 
@@ -204,7 +226,7 @@ void UploadTab::analyse() {
   explain_->clear();
   const bool number = number_->isChecked();
   stages_[0]->setImage(original_);
-  stages_[3]->setCaption(number ? tr("Digits found") : tr("Digit cropped"));
+  stages_[3]->setCaption(number ? tr("Digits found") : noun_.pick(tr("Digit cropped"), tr("Symbol cropped")));
   stages_[4]->setCaption(number ? tr("Model inputs 28x28") : tr("Model input 28x28"));
   try {
     ReadOptions options;

@@ -2,6 +2,8 @@
 // The Upload tab: an image from a file (Open, drag and drop) or the clipboard, its preprocessing stages side by
 // side (original, grayscale, ink found, the digit cropped, the 28x28 input) and the result panel.
 
+#include "class_noun.h"
+
 #include <digitlab/gray_image.h>
 
 #include <QImage>
@@ -45,7 +47,8 @@ class UploadTab : public QWidget {
   ExplainPanel* explainPanel() const { return explain_; }
   /// The stage views, left to right: original, grayscale, ink, cropped (or digits found), model input.
   ImageView* stage(int index) const { return stages_[static_cast<size_t>(index)]; }
-  /// Reads a number (several digits) rather than one digit; re-reads the image shown.
+  /// Reads a number (several digits) rather than one digit; re-reads the image shown. It stays off while the
+  /// model does not read digits.
   void setNumberMode(bool on);
   /// The file or clipboard name of the image shown, or empty.
   QString currentName() const { return name_; }
@@ -70,6 +73,10 @@ class UploadTab : public QWidget {
   void show(const GrayImage& image, const QImage& original, const QString& name);
   void analyse();
   void showError(const ErrorText& error);
+  /// Words the hint and the prompt for the model's classes, and offers number mode only for digits.
+  void showNoun();
+  /// The prompt shown while no image is.
+  QString openPrompt() const;
 
   ResultPanel* result_;
   ErrorBanner* error_;
@@ -82,6 +89,7 @@ class UploadTab : public QWidget {
   QImage original_;
   std::vector<QImage> inkMasks_;  ///< Each digit's ink, for the "Ink found" stage when a digit is picked.
   QString name_;
+  ClassNoun noun_;  ///< What the model reads: digits, or other symbols.
 };
 
 }  // namespace digitlab::app

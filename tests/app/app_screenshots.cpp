@@ -122,6 +122,7 @@ int main(int argc, char** argv) {
   QApplication app(argc, argv);
   QApplication::setApplicationName("DigitLab");
   QApplication::setOrganizationName("DigitLab");
+  // --explain-only: the Draw, Upload, explanation and number shots, without the training runs.
   if (argc != 2 && !(argc == 3 && QString(argv[2]) == "--explain-only")) {
     std::fprintf(stderr, "usage: app_screenshots OUT_DIR [--explain-only]   (under Xvfb)\n");
     return 2;
@@ -153,6 +154,13 @@ int main(int argc, char** argv) {
 
   // Explain: where the model looked, on a drawing and on the photo.
   ok = shootExplanations(window, out) && ok;
+
+  // Upload, number mode: a 12-megapixel phone photo of "12345678", a box on each digit.
+  window.openImageFile(QStringLiteral(DIGITLAB_REALWORLD_DIR "/../realworld-numbers/images/muztagh_IMG_1703.jpg"));
+  window.uploadTab()->setNumberMode(true);
+  settle();
+  ok = shoot(&window, out.filePath("number.png")) && ok;
+  window.uploadTab()->setNumberMode(false);
   if (argc == 3) return ok ? 0 : 1;
 
   // Train: a short run, caught part-way with its plots.

@@ -1,8 +1,10 @@
 // Class names in the app, quickly and without training, on Qt's offscreen platform: the probability chart of a
 // digit model is as it was and stays readable with 26 and 62 classes, the answer and the top 3 use the names, the
 // confusion matrix of many classes is named and scrolls, "Add to my samples" and "Correct it" file the drawing, and
-// the Train tab counts one's samples and warns about classes with too few, and its Recipe list fills the settings.
+// the Train tab counts one's samples and warns about classes with too few, and its Recipe list fills the settings;
+// with a model of other symbols the prompts say "symbol" and number mode is off, and a digit model brings both back.
 #include "canvas_widget.h"
+#include "class_model.h"
 #include "confusion_matrix_view.h"
 #include "dataset_chooser.h"
 #include "draw_tab.h"
@@ -12,11 +14,13 @@
 #include "sample_adder.h"
 #include "stroke_writer.h"
 #include "train_tab.h"
+#include "upload_tab.h"
 
 #include <digitlab/confusion_matrix.h>
 #include <digitlab/digit_reader.h>
 
 #include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDir>
@@ -62,6 +66,20 @@ std::vector<float> probabilitiesAround(int classes, int best) {
 }
 
 QStringList filesIn(const QString& folder) { return QDir(folder).entryList({"*.png"}, QDir::Files); }
+
+/// The "Read a number" check box of a tab.
+QCheckBox* numberBox(QWidget* tab) {
+  for (QCheckBox* box : tab->findChildren<QCheckBox*>())
+    if (box->text() == "Read a &number (several digits)") return box;
+  return nullptr;
+}
+
+/// The text of the label of `root` whose text contains `part`, or empty.
+QString labelWith(QWidget* root, const QString& part) {
+  for (QLabel* label : root->findChildren<QLabel*>())
+    if (label->text().contains(part)) return label->text();
+  return {};
+}
 
 /// The field that the label reading `text` ("Epochs:") names, as `T`, or null.
 template <typename T>
@@ -334,6 +352,62 @@ class ClassesTest : public QObject {
     QCOMPARE(c.label_smoothing, 0.0);
     QCOMPARE(c.patience, digitlab::TrainConfig{}.patience);
     QCOMPARE(QString::fromStdString(c.recipe), QString("default"));
+  }
+
+  void textsFollowTheModelsClasses() {
+    window_->tabs()->setCurrentWidget(draw());
+    digitlab::app::UploadTab* upload = window_->uploadTab();
+    const QString bundled = window_->modelPath();
+    QVERIFY(!bundled.isEmpty());
+    QCheckBox* drawNumber = numberBox(draw());
+    QCheckBox* uploadNumber = numberBox(upload);
+    QVERIFY(drawNumber != nullptr && uploadNumber != nullptr);
+    draw()->setNumberMode(true);
+    upload->setNumberMode(true);
+
+    // A model of three shapes: every prompt says "symbol", and a number of shapes means nothing, so that mode is
+    // off and says why.
+    const QString shapes = tmp_.filePath("shapes.pt");
+    writeUntrainedModel(shapes.toStdString(), {"circle", "square", "triangle"});
+    QString error;
+    QVERIFY2(window_->loadModel(shapes, &error), qPrintable(error));
+    draw()->clear();
+    QCOMPARE(draw()->canvas()->placeholderText(), QString("Draw a symbol here"));
+    QCOMPARE(draw()->resultPanel()->message(), QString("Draw a symbol, then press Predict"));
+    draw()->predict();
+    QCOMPARE(draw()->resultPanel()->message(), QString("The canvas is empty: draw a symbol first"));
+    QCOMPARE(draw()->resultPanel()->findChild<QLabel*>("answerLabel")->accessibleName(), QString("Predicted symbol"));
+    QCOMPARE(upload->resultPanel()->message(), QString("Open, drop or paste an image of a handwritten symbol"));
+    QVERIFY2(labelWith(upload, "drop a photo").contains("scan of a symbol"), qPrintable(labelWith(upload, "drop")));
+    for (QCheckBox* box : {drawNumber, uploadNumber}) {
+      QVERIFY(!box->isEnabled());
+      QVERIFY(!box->isChecked());
+      QVERIFY2(box->toolTip().contains("digit model"), qPrintable(box->toolTip()));
+    }
+    QVERIFY(!draw()->numberMode());
+    // A drawing is read as one of the shapes.
+    digitlab::apptest::drawDigit(draw()->canvas(), 7);
+    draw()->predict();
+    QVERIFY2(QStringList({"circle", "square", "triangle"}).contains(draw()->resultPanel()->answer()),
+             qPrintable(draw()->resultPanel()->answer() + draw()->resultPanel()->message()));
+    draw()->clear();
+
+    // The digit model again: the texts are as they were, and number mode can be ticked.
+    QVERIFY2(window_->loadModel(bundled, &error), qPrintable(error));
+    QCOMPARE(draw()->canvas()->placeholderText(), QString("Draw a digit here"));
+    QCOMPARE(draw()->resultPanel()->message(), QString("Draw a digit, then press Predict"));
+    draw()->predict();
+    QCOMPARE(draw()->resultPanel()->message(), QString("The canvas is empty: draw a digit first"));
+    QCOMPARE(draw()->resultPanel()->findChild<QLabel*>("answerLabel")->accessibleName(), QString("Predicted digit"));
+    QCOMPARE(upload->resultPanel()->message(), QString("Open, drop or paste an image of a handwritten digit"));
+    QCOMPARE(labelWith(upload, "drop a photo"),
+             QString("or drop a photo or scan of a digit anywhere on the window, or paste one with Ctrl+V"));
+    QVERIFY(drawNumber->isEnabled() && uploadNumber->isEnabled());
+    QCOMPARE(drawNumber->toolTip(), QString("Write the digits side by side, e.g. 2026"));
+    QVERIFY(uploadNumber->toolTip().isEmpty());
+    draw()->setNumberMode(true);
+    QVERIFY(draw()->numberMode());
+    draw()->setNumberMode(false);
   }
 };
 
