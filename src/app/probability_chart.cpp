@@ -104,6 +104,9 @@ void ProbabilityChart::showBars(const QStringList& labels, const std::vector<flo
       unique << text;
     }
     classAxis_->setCategories(unique);
+    // Names longer than a digit or two do not fit side by side under narrow bars: they stand upright instead.
+    const bool longNames = std::any_of(labels.begin(), labels.end(), [](const QString& l) { return l.size() > 3; });
+    classAxis_->setLabelsAngle(longNames ? -90 : 0);
     labels_ = labels;
   }
   if (bars_->count() != static_cast<int>(values.size())) {
