@@ -188,13 +188,13 @@ constexpr int kTrials = 60;
 TEST(NumberReader, ReadsTouchingDigits) {
   Layout touching;
   touching.gap = [](std::mt19937& rng, int) { return fixed_gap(std::uniform_int_distribution<int>(-6, -2)(rng)); };
-  EXPECT_GE(share_read_right("touching", touching, kTrials, 1), 0.28);  // measured 30%
+  EXPECT_GE(share_read_right("touching", touching, kTrials, 1), 0.4);  // measured 45%
 }
 
 TEST(NumberReader, ReadsOverlappingDigits) {
   Layout overlapping;
   overlapping.gap = [](std::mt19937&, int width) { return -width / 5; };
-  EXPECT_GE(share_read_right("overlapping", overlapping, kTrials, 2), 0.1);  // measured 12%
+  EXPECT_GE(share_read_right("overlapping", overlapping, kTrials, 2), 0.18);  // measured 22%
 }
 
 TEST(NumberReader, ReadsUnevenSpacingAndBaseline) {
