@@ -4,6 +4,7 @@
 #include "explain_panel.h"
 #include "heat_overlay.h"
 #include "image_convert.h"
+#include "number_hint.h"
 #include "result_panel.h"
 #include "sample_adder.h"
 
@@ -61,6 +62,9 @@ DrawTab::DrawTab(QWidget* parent) : QWidget(parent) {
   live_ = new QCheckBox(tr("Predict as I &draw"), this);
   number_ = new QCheckBox(tr("Read a &number (several digits)"), this);
   samples_ = new SampleAdder(canvas_, this);
+  numberHint_ = new NumberHint(this);
+  connect(numberHint_, &NumberHint::numberModeRequested, this, [this] { setNumberMode(true); });
+  connect(canvas_, &CanvasWidget::changed, numberHint_, &NumberHint::dismiss);
   // "Show where it looked": the map over the drawing, cleared as soon as the drawing changes.
   explain_ = new ExplainPanel(result_, this);
   explain_->setInputView(result_->inputView());
@@ -104,6 +108,7 @@ DrawTab::DrawTab(QWidget* parent) : QWidget(parent) {
   auto* rightLayout = new QVBoxLayout(right);
   rightLayout->setContentsMargins(0, 0, 0, 0);
   rightLayout->addWidget(result_, 1);
+  rightLayout->addWidget(numberHint_);
   rightLayout->addWidget(explain_);
   rightLayout->addWidget(samples_);
   auto* splitter = new QSplitter(this);
@@ -146,6 +151,7 @@ void DrawTab::showStrokeWidth(int width) { strokeValue_->setText(tr("%1 px").arg
 void DrawTab::setPredictor(std::shared_ptr<const Predictor> predictor) {
   predictor_ = std::move(predictor);
   explain_->setPredictor(predictor_);
+  numberHint_->setPredictor(predictor_);
   if (predictor_) {
     result_->setClassNames(predictor_->class_names());
     samples_->setClassNames(predictor_->class_names());
@@ -207,12 +213,14 @@ void DrawTab::onCanvasChanged() {
 
 void DrawTab::clear() {
   debounce_->stop();
+  numberHint_->dismiss();
   canvas_->clear();
   result_->showMessage(drawPrompt());
 }
 
 void DrawTab::predict() {
   debounce_->stop();
+  numberHint_->dismiss();
   if (canvas_->isEmpty()) {
     result_->showMessage(
         noun_.pick(tr("The canvas is empty: draw a digit first"), tr("The canvas is empty: draw a symbol first")));
@@ -235,6 +243,8 @@ void DrawTab::predict() {
     }
     result_->showReading(reading, options.number);
     explain_->showReading(reading, QSize(drawing.width(), drawing.height()));
+    // One digit read from what may be several side by side: the hint offers number mode if they are.
+    if (!options.number) numberHint_->check(drawing, options.preprocess);
   } catch (const std::exception& e) {
     result_->showMessage(tr("Cannot read the drawing: %1").arg(QString::fromStdString(e.what())));
   }

@@ -26,6 +26,7 @@ class ResultPanel;
 class SampleAdder;
 class ExplainPanel;
 class HeatOverlay;
+class NumberHint;
 
 class DrawTab : public QWidget {
   Q_OBJECT
@@ -43,6 +44,8 @@ class DrawTab : public QWidget {
   ExplainPanel* explainPanel() const { return explain_; }
   /// The map laid over the canvas.
   HeatOverlay* heatOverlay() const { return overlay_; }
+  /// The hint, after a one-digit reading of several digits, to tick "Read a number"; hidden otherwise.
+  NumberHint* numberHint() const { return numberHint_; }
   /// Whether "predict as I draw" is on.
   bool liveMode() const;
   void setLiveMode(bool on);
@@ -85,6 +88,7 @@ class DrawTab : public QWidget {
   SampleAdder* samples_;
   ExplainPanel* explain_;
   HeatOverlay* overlay_;
+  NumberHint* numberHint_;
   QTimer* debounce_;
   std::shared_ptr<const Predictor> predictor_;
   ClassNoun noun_;  ///< What the model reads: digits, or other symbols.

@@ -6,6 +6,7 @@
 #include "heat_image.h"
 #include "image_convert.h"
 #include "image_view.h"
+#include "number_hint.h"
 #include "result_panel.h"
 
 #include <digitlab/digit_reader.h>
@@ -69,6 +70,7 @@ UploadTab::UploadTab(QWidget* parent) : QWidget(parent) {
   hint_ = new QLabel(this);
   hint_->setWordWrap(true);
   number_ = new QCheckBox(tr("Read a &number (several digits)"), this);
+  numberHint_ = new NumberHint(this);
   error_ = new ErrorBanner(this);
 
   const char* captions[] = {QT_TR_NOOP("Original"), QT_TR_NOOP("Grayscale"), QT_TR_NOOP("Ink found"),
@@ -96,6 +98,7 @@ UploadTab::UploadTab(QWidget* parent) : QWidget(parent) {
   });
   connect(open, &QPushButton::clicked, this, &UploadTab::openRequested);
   connect(number_, &QCheckBox::toggled, this, [this] { analyse(); });
+  connect(numberHint_, &NumberHint::numberModeRequested, this, [this] { setNumberMode(true); });
 
   auto* top = new QHBoxLayout;
   top->addWidget(open);
@@ -124,6 +127,7 @@ UploadTab::UploadTab(QWidget* parent) : QWidget(parent) {
   scroll->setFrameShape(QFrame::NoFrame);
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
+  layout->addWidget(numberHint_);
   layout->addWidget(error_);
   layout->addWidget(scroll, 1);
   showNoun();
@@ -134,6 +138,7 @@ void UploadTab::setPredictor(std::shared_ptr<const Predictor> predictor) {
   predictor_ = std::move(predictor);
   if (predictor_) result_->setClassNames(predictor_->class_names());
   explain_->setPredictor(predictor_);
+  numberHint_->setPredictor(predictor_);
   noun_ = predictor_ ? ClassNoun(predictor_->class_names()) : ClassNoun();
   showNoun();
   if (image_.empty() && error_->message().isEmpty()) result_->showMessage(openPrompt());
@@ -210,6 +215,7 @@ void UploadTab::show(const GrayImage& image, const QImage& original, const QStri
 }
 
 void UploadTab::showError(const ErrorText& error) {
+  numberHint_->dismiss();
   error_->showMessage(error.summary, error.details);
   image_ = GrayImage();
   original_ = QImage();
@@ -224,6 +230,7 @@ void UploadTab::showError(const ErrorText& error) {
 void UploadTab::analyse() {
   if (image_.empty()) return;
   explain_->clear();
+  numberHint_->dismiss();
   const bool number = number_->isChecked();
   stages_[0]->setImage(original_);
   stages_[3]->setCaption(number ? tr("Digits found") : noun_.pick(tr("Digit cropped"), tr("Symbol cropped")));
@@ -253,6 +260,8 @@ void UploadTab::analyse() {
     }
     result_->showReading(reading, number);
     explain_->showReading(reading, QSize(image_.width(), image_.height()));
+    // One digit read from what may be a number: the hint offers number mode if it is one.
+    if (!number) numberHint_->check(image_, options.preprocess);
   } catch (const std::exception& e) {
     showError(describeImageDataError(name_, QString::fromStdString(e.what())));
   }

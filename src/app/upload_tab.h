@@ -28,6 +28,7 @@ class ErrorBanner;
 class ExplainPanel;
 struct ErrorText;
 class ImageView;
+class NumberHint;
 class ResultPanel;
 
 class UploadTab : public QWidget {
@@ -50,6 +51,8 @@ class UploadTab : public QWidget {
   /// Reads a number (several digits) rather than one digit; re-reads the image shown. It stays off while the
   /// model does not read digits.
   void setNumberMode(bool on);
+  /// The hint, after a one-digit reading of a number, to tick "Read a number"; hidden otherwise.
+  NumberHint* numberHint() const { return numberHint_; }
   /// The file or clipboard name of the image shown, or empty.
   QString currentName() const { return name_; }
 
@@ -82,6 +85,7 @@ class UploadTab : public QWidget {
   ErrorBanner* error_;
   ExplainPanel* explain_;
   QLabel* hint_;
+  NumberHint* numberHint_;
   QCheckBox* number_;
   std::array<ImageView*, 5> stages_{};
   std::shared_ptr<const Predictor> predictor_;

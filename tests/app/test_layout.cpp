@@ -9,6 +9,7 @@
 #include "explain_panel.h"
 #include "image_view.h"
 #include "main_window.h"
+#include "number_hint.h"
 #include "result_panel.h"
 #include "stroke_writer.h"
 #include "train_tab.h"
@@ -87,6 +88,17 @@ QStringList cutOff(QWidget* root) {
     }
   }
   return found;
+}
+
+/// Clicks `label` at points of a fine grid until `done` says the click did what a link does; false if none did.
+template <typename Done>
+bool clickLink(QLabel* label, Done done) {
+  for (int y = 2; y < label->height(); y += 4)
+    for (int x = 2; x < label->width(); x += 5) {
+      QTest::mouseClick(label, Qt::LeftButton, Qt::NoModifier, QPoint(x, y));
+      if (done()) return true;
+    }
+  return false;
 }
 
 /// Ink pixels (brighter than mid-grey) of a canvas image, and their bounding box.
@@ -495,6 +507,79 @@ class LayoutTest : public QObject {
     const QPoint edge(0, canvas->height() / 2);
     QCOMPARE(qGray(without.pixel(edge)), 0);
     QVERIFY2(qGray(with.pixel(edge)) > 60, qPrintable(QString::number(qGray(with.pixel(edge)))));
+  }
+
+  // A number read in single-digit mode: once the number is read on the worker, the hint says how many digits and its
+  // link ticks "Read a number"; a single digit, large, gets no hint.
+  void uploadHintsAtNumberModeForAPhotoOfANumber() {
+    window_->tabs()->setCurrentWidget(upload());
+    resizeTo(1366, 768);
+    upload()->explainPanel()->setOn(false);
+    upload()->setNumberMode(false);
+    auto* hint = upload()->numberHint();
+    QVERIFY(window_->openImageFile(kRealWorldNumbersDir + "/images/huangzy_5.png"));  // 796543
+    QCOMPARE(upload()->resultPanel()->answer().size(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(!hint->busy(), 30000);
+    QVERIFY(hint->isVisible());
+    QCOMPARE(hint->digitCount(), 6);
+    QVERIFY2(hint->text().contains("number of 6 digits") && hint->text().contains("Read a number"),
+             qPrintable(hint->text()));
+    QVERIFY(window_->minimumSizeHint().height() <= 700);
+    const QStringList cut = cutOff(upload());
+    QVERIFY2(cut.isEmpty(), qPrintable(cut.join("; ")));
+    // A click on its link ticks number mode: the number is read, the hint goes.
+    QVERIFY(clickLink(hint, [&] { return hint->isHidden(); }));
+    QCOMPARE(upload()->resultPanel()->answer(), QString("796543"));
+    QVERIFY(!hint->isVisible());
+    QCOMPARE(hint->digitCount(), 0);
+    // Another image hides it; a single digit, however large, brings none.
+    upload()->setNumberMode(false);
+    QTRY_VERIFY_WITH_TIMEOUT(!hint->busy() && hint->isVisible(), 30000);
+    QVERIFY(window_->openImageFile(kRealWorldDir + "/images/leather_6.png"));
+    QVERIFY(!hint->isVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(!hint->busy(), 30000);
+    QTest::qWait(50);
+    QVERIFY2(!hint->isVisible(), qPrintable(hint->text()));
+    QCOMPARE(upload()->resultPanel()->answer(), QString("6"));
+  }
+
+  void drawHintsAtNumberModeForDigitsSideBySide() {
+    window_->tabs()->setCurrentWidget(draw());
+    resizeTo(1366, 768);
+    draw()->setNumberMode(false);
+    draw()->setLiveMode(false);
+    draw()->clear();
+    auto* hint = draw()->numberHint();
+    auto* canvas = draw()->canvas();
+    drawDigit(canvas, 2, QRectF(0.1, 0.2, 0.3, 0.6));
+    drawDigit(canvas, 7, QRectF(0.6, 0.2, 0.3, 0.6));
+    draw()->predict();
+    QCOMPARE(draw()->resultPanel()->answer().size(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(!hint->busy(), 30000);
+    QVERIFY(hint->isVisible());
+    QCOMPARE(hint->digitCount(), 2);
+    QVERIFY2(hint->text().contains("number of 2 digits"), qPrintable(hint->text()));
+    QVERIFY(window_->minimumSizeHint().height() <= 700);
+    const QStringList cut = cutOff(draw());
+    QVERIFY2(cut.isEmpty(), qPrintable(cut.join("; ")));
+    QVERIFY(clickLink(hint, [&] { return hint->isHidden(); }));
+    QVERIFY(draw()->numberMode());
+    QCOMPARE(draw()->resultPanel()->answer(), QString("27"));
+    QVERIFY(!hint->isVisible());
+    // Back in single-digit mode the hint comes back; clearing the canvas hides it.
+    draw()->setNumberMode(false);
+    draw()->predict();
+    QTRY_VERIFY_WITH_TIMEOUT(!hint->busy() && hint->isVisible(), 30000);
+    draw()->clear();
+    QVERIFY(!hint->isVisible());
+    // One digit, large: no hint.
+    drawDigit(canvas, 2);
+    draw()->predict();
+    QTRY_VERIFY_WITH_TIMEOUT(!hint->busy(), 30000);
+    QTest::qWait(50);
+    QVERIFY2(!hint->isVisible(), qPrintable(hint->text()));
+    QCOMPARE(draw()->resultPanel()->answer(), QString("2"));
+    draw()->clear();
   }
 
   void answerAndInputGrowWithTheWindow() {
