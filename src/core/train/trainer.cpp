@@ -551,6 +551,10 @@ void Trainer::Impl::set_up_graphed_step() {
     log("CUDA graphs: fewer training images than one batch; training step by step");
     return;
   }
+  if (scaler_.enabled) {  // float16 needs loss scaling, which checks every step's gradients on the host
+    log("CUDA graphs: this GPU has no bfloat16, and float16 needs loss scaling; training step by step");
+    return;
+  }
   GraphedStepOptions options;
   options.batch_size = config_.batch_size;
   options.label_smoothing = config_.label_smoothing;
