@@ -9,4 +9,4 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh --tests
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DDIGITLAB_TESTS=ON -DDIGITLAB_REQUIRE_OPENCV=ON
 cmake --build build --parallel "$(nproc)"
-ctest --test-dir build --output-on-failure "$@"
+ctest --test-dir build --parallel "$(nproc)" --output-on-failure "$@"
