@@ -1,5 +1,7 @@
 #include "test_helpers.h"
 
+#include <digitlab/torchscript.h>
+
 #include <ftw.h>
 #include <unistd.h>
 
@@ -65,6 +67,27 @@ void remove_tree(const std::filesystem::path& path) {
     return 0;  // keep going: remove what can be removed
   };
   nftw(path.c_str(), remove_entry, /*nopenfd=*/16, FTW_DEPTH | FTW_PHYS);
+}
+
+torch::jit::Module digitnet_weights_with_another_forward(const std::string& name, const std::string& activation) {
+  const auto digitnet = build_torchscript(random_net(5));
+  torch::jit::Module other(name);
+  for (const auto& p : digitnet.named_parameters(/*recurse=*/false)) other.register_parameter(p.name, p.value, false);
+  for (const auto& b : digitnet.named_buffers(/*recurse=*/false)) other.register_buffer(b.name, b.value);
+  std::string source = "def forward(self, image: Tensor) -> Tensor:\n    x = image\n";
+  for (int i = 1; i <= ModelSpec::digits().conv_count(); ++i) {
+    const std::string c = "self.conv" + std::to_string(i), b = "self.bn" + std::to_string(i);
+    source += "    x = torch." + activation + "(torch.batch_norm(torch.conv2d(x, " + c + "_weight, " + c +
+              "_bias, [1, 1], [1, 1]), " + b + "_weight, " + b + "_bias, " + b + "_running_mean, " + b +
+              "_running_var, False, 0.0, 1e-05, False))\n";
+    if (i % 2 == 0) source += "    x = torch.max_pool2d(x, [2, 2])\n";
+  }
+  source +=
+      "    x = torch.relu(torch.linear(torch.flatten(x, 1), self.fc1_weight, self.fc1_bias))\n"
+      "    return torch.softmax(torch.linear(x, self.fc2_weight, self.fc2_bias), 1)\n";
+  other.define(source);
+  other.eval();
+  return other;
 }
 
 }  // namespace digitlab::testing

@@ -3,6 +3,8 @@
 
 #include <digitlab/digit_net.h>
 
+#include <torch/script.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -36,6 +38,10 @@ std::vector<float> parse_floats(const std::string& text);
 /// A DigitNet in eval mode with random weights (from `seed`) and non-trivial batch-norm statistics, so that
 /// folding or exporting the batch norms matters and the probabilities are far from one-hot.
 DigitNet random_net(uint64_t seed, const ModelSpec& spec = ModelSpec::digits());
+
+/// A module called `name` holding random_net(5)'s weights under the names build_torchscript gives them, whose forward
+/// is not DigitNet's: no input normalization, and `activation` ("relu", "sigmoid") after each batch norm.
+torch::jit::Module digitnet_weights_with_another_forward(const std::string& name, const std::string& activation);
 
 /// The MNIST folder the build was configured with (DIGITLAB_MNIST_DIR).
 inline std::filesystem::path mnist_dir() { return DIGITLAB_MNIST_DIR; }

@@ -107,23 +107,7 @@ TEST(Predictor, DigitNetWeightsWithAnotherForwardRunThroughTorchScript) {
   // A user's model that reuses DigitNet's weight names but computes something else (here: no
   // input normalization) must not be taken for DigitNet.
   testing::TempDir dir;
-  const auto digitnet = build_torchscript(testing::random_net(5));
-  torch::jit::Module other("NotDigitNet");
-  for (const auto& p : digitnet.named_parameters(/*recurse=*/false)) other.register_parameter(p.name, p.value, false);
-  for (const auto& b : digitnet.named_buffers(/*recurse=*/false)) other.register_buffer(b.name, b.value);
-  std::string source = "def forward(self, image: Tensor) -> Tensor:\n    x = image\n";
-  for (int i = 1; i <= ModelSpec::digits().conv_count(); ++i) {
-    const std::string c = "self.conv" + std::to_string(i), b = "self.bn" + std::to_string(i);
-    source += "    x = torch.relu(torch.batch_norm(torch.conv2d(x, " + c + "_weight, " + c +
-              "_bias, [1, 1], [1, 1]), " + b + "_weight, " + b + "_bias, " + b + "_running_mean, " + b +
-              "_running_var, False, 0.0, 1e-05, False))\n";
-    if (i % 2 == 0) source += "    x = torch.max_pool2d(x, [2, 2])\n";
-  }
-  source +=
-      "    x = torch.relu(torch.linear(torch.flatten(x, 1), self.fc1_weight, self.fc1_bias))\n"
-      "    return torch.softmax(torch.linear(x, self.fc2_weight, self.fc2_bias), 1)\n";
-  other.define(source);
-  other.eval();
+  auto other = testing::digitnet_weights_with_another_forward("NotDigitNet", "relu");
   other.save((dir / "other.pt").string());
 
   const Predictor predictor(dir / "other.pt");

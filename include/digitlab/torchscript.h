@@ -22,6 +22,10 @@ constexpr int kModelCardVersion = 2;
 /// no DigitLab code, so Python's torch.jit.load and C++'s torch::jit::load both run it.
 torch::jit::Module build_torchscript(const DigitNet& net);
 
+/// Name and tensor of every weight build_torchscript stores ("conv1_weight", "bn1_running_var", "fc2_bias"...), in one
+/// fixed order.
+std::vector<std::pair<std::string, torch::Tensor>> named_weights(const DigitNet& net);
+
 /// Writes build_torchscript(net) to path (temporary name, then rename) with model_card_json
 /// stored as the extra file kModelCardEntry, with "card_version" and "architecture" set. Throws
 /// std::runtime_error naming the path.

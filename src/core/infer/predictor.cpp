@@ -3,6 +3,7 @@
 #include <digitlab/torchscript.h>
 
 #include "infer/folded_digit_net.h"
+#include "native/native_model.h"
 
 #include <algorithm>
 #include <numeric>
@@ -37,6 +38,15 @@ class Predictor::Impl {
  public:
   Impl(const std::filesystem::path& path, const std::string& device_name, bool trusted)
       : path_(path), device_(device_name) {
+    // DigitLab's own models on the CPU are read as data and run on DigitLab's kernels: LibTorch never opens them.
+    if (device_.is_cpu()) native_ = NativeModel::open(path);
+    if (native_) {
+      card_ = native_->card_json();
+      test_accuracy_ = native_->test_accuracy().value_or(-1.0);
+      classes_ = native_->num_classes();
+      names_ = native_->class_names();
+      return;
+    }
     LoadedModel loaded = load_torchscript(path, device_, trusted);
     card_ = loaded.model_card_json;
     test_accuracy_ = loaded.test_accuracy.value_or(-1.0);
@@ -57,6 +67,14 @@ class Predictor::Impl {
   }
 
   std::vector<Prediction> run(const float* pixels, size_t count) const {
+    std::vector<Prediction> out;
+    out.reserve(count);
+    if (native_) {
+      std::vector<float> probs(count * static_cast<size_t>(classes_));
+      native_->network().probabilities(pixels, static_cast<int64_t>(count), at::get_num_threads(), probs.data());
+      for (size_t i = 0; i < count; ++i) out.push_back(to_prediction(probs.data() + i * classes_, names_));
+      return out;
+    }
     c10::InferenceMode inference;
     auto input = torch::from_blob(const_cast<float*>(pixels), {static_cast<int64_t>(count), 1, kInputSide, kInputSide},
                                   torch::kFloat);
@@ -74,8 +92,6 @@ class Predictor::Impl {
       probs = result.toTensor().to(torch::kCPU, torch::kFloat).contiguous();
       check_probabilities(probs, static_cast<int64_t>(count), classes_, path_);
     }
-    std::vector<Prediction> out;
-    out.reserve(count);
     const float* data = probs.data_ptr<float>();
     for (size_t i = 0; i < count; ++i) out.push_back(to_prediction(data + i * classes_, names_));
     return out;
@@ -83,7 +99,8 @@ class Predictor::Impl {
 
   std::filesystem::path path_;
   torch::Device device_;
-  std::optional<FoldedDigitNet> folded_;  ///< Set for DigitLab's DigitNet on the CPU.
+  std::optional<NativeModel> native_;     ///< Set for DigitLab's DigitNet file on the CPU: LibTorch is not used.
+  std::optional<FoldedDigitNet> folded_;  ///< Set for a DigitNet LibTorch loaded (e.g. without a card), on the CPU.
   torch::jit::Module module_;             ///< Frozen and optimized, for every other model.
   std::string card_;
   double test_accuracy_ = -1;
@@ -119,7 +136,7 @@ std::vector<Prediction> Predictor::predict_batch(const std::vector<float>& image
 const std::filesystem::path& Predictor::path() const { return impl_->path_; }
 const std::string& Predictor::model_card_json() const { return impl_->card_; }
 double Predictor::test_accuracy() const { return impl_->test_accuracy_; }
-bool Predictor::uses_fast_path() const { return impl_->folded_.has_value(); }
+bool Predictor::uses_fast_path() const { return impl_->native_.has_value() || impl_->folded_.has_value(); }
 const std::string& Predictor::fast_path_note() const { return impl_->fast_path_note_; }
 int Predictor::num_classes() const { return static_cast<int>(impl_->classes_); }
 const std::vector<std::string>& Predictor::class_names() const { return impl_->names_; }

@@ -1,24 +1,40 @@
 #include "model/folded_weights.h"
 
+#include "native/folded_arrays.h"
+
+#include <digitlab/torchscript.h>
+
+#include <map>
+
 namespace digitlab {
+namespace {
+
+FloatArray to_array(const torch::Tensor& t) {
+  const auto c = t.detach().to(torch::kCPU, torch::kFloat).contiguous();
+  return {c.sizes().vec(), std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel())};
+}
+
+torch::Tensor to_tensor(const FloatArray& a) {
+  return torch::from_blob(const_cast<float*>(a.values.data()), a.shape, torch::kFloat).clone();
+}
+
+}  // namespace
+
+FoldedArrays fold_batch_norm_arrays(const DigitNet& net) {
+  torch::NoGradGuard no_grad;
+  std::map<std::string, FloatArray> weights;
+  for (const auto& [name, tensor] : named_weights(net)) weights[name] = to_array(tensor);
+  return fold_batch_norms(net->spec(), weights, net->bn(0)->options.eps());
+}
 
 FoldedWeights fold_batch_norms(const DigitNet& net) {
-  torch::NoGradGuard no_grad;
+  const FoldedArrays arrays = fold_batch_norm_arrays(net);
   FoldedWeights w;
-  w.spec = net->spec();
-  const auto f64 = [](const torch::Tensor& t) { return t.detach().to(torch::kCPU, torch::kDouble); };
-  const auto f32 = [](const torch::Tensor& t) { return t.to(torch::kFloat).contiguous(); };
-  for (int i = 0; i < w.spec.conv_count(); ++i) {
-    const auto& conv = net->conv(i);
-    const auto& bn = net->bn(i);
-    const auto scale = f64(bn->weight) / (f64(bn->running_var) + bn->options.eps()).sqrt();
-    w.conv_weight.push_back(f32(f64(conv->weight) * scale.view({-1, 1, 1, 1})));
-    w.conv_bias.push_back(f32((f64(conv->bias) - f64(bn->running_mean)) * scale + f64(bn->bias)));
-  }
-  for (int i = 0; i < w.spec.dense_count(); ++i) {
-    w.dense_weight.push_back(f32(net->dense(i)->weight.detach().cpu()));
-    w.dense_bias.push_back(f32(net->dense(i)->bias.detach().cpu()));
-  }
+  w.spec = arrays.spec;
+  for (const auto& a : arrays.conv_weight) w.conv_weight.push_back(to_tensor(a));
+  for (const auto& a : arrays.conv_bias) w.conv_bias.push_back(to_tensor(a));
+  for (const auto& a : arrays.dense_weight) w.dense_weight.push_back(to_tensor(a));
+  for (const auto& a : arrays.dense_bias) w.dense_bias.push_back(to_tensor(a));
   return w;
 }
 

@@ -2,6 +2,8 @@
 // DigitNet's weights with each batch norm folded into the convolution before it: what an inference-only
 // graph (the int8 ONNX writer, its calibration) computes with.
 
+#include "native/folded_arrays.h"
+
 #include <digitlab/digit_net.h>
 
 #include <torch/torch.h>
@@ -20,8 +22,11 @@ struct FoldedWeights {
   std::vector<torch::Tensor> dense_bias;    ///< out, per dense layer.
 };
 
-/// Folds every batch norm of net (its running statistics, as in evaluation) into its convolution,
-/// BN(conv(x)) = s * (w * x + b - mean) + beta with s = gamma / sqrt(var + eps), computed in double.
+/// Folds every batch norm of net (its running statistics, as in evaluation) into its convolution, as
+/// native/folded_arrays.h's fold_batch_norms does (in double), as plain arrays.
+FoldedArrays fold_batch_norm_arrays(const DigitNet& net);
+
+/// The same as tensors.
 FoldedWeights fold_batch_norms(const DigitNet& net);
 
 }  // namespace digitlab

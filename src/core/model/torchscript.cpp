@@ -3,6 +3,7 @@
 #include <digitlab/model_safety.h>
 
 #include "model/model_check.h"
+#include "native/model_card.h"
 #include "util/atomic_write.h"
 
 #include <nlohmann/json.hpp>
@@ -56,7 +57,8 @@ std::string forward_source(const DigitNet& net) {
   return src.str();
 }
 
-/// Name and tensor of every weight the scripted module stores, in one fixed order.
+}  // namespace
+
 std::vector<std::pair<std::string, torch::Tensor>> named_weights(const DigitNet& net) {
   std::vector<std::pair<std::string, torch::Tensor>> weights;
   for (int i = 0; i < net->spec().conv_count(); ++i) {
@@ -78,6 +80,8 @@ std::vector<std::pair<std::string, torch::Tensor>> named_weights(const DigitNet&
   return weights;
 }
 
+namespace {
+
 /// Every parameter and buffer a loaded module holds at its top level, by name.
 std::map<std::string, torch::Tensor> stored_tensors(const torch::jit::Module& module) {
   std::map<std::string, torch::Tensor> stored;
@@ -86,50 +90,11 @@ std::map<std::string, torch::Tensor> stored_tensors(const torch::jit::Module& mo
   return stored;
 }
 
-/// The description of a DigitLab model: its card's "architecture" when it has one; otherwise (files written
-/// before the card carried it) read off the weight shapes, with two convolutions per block as those had.
+/// The description of a DigitLab model (see card_model_spec).
 ModelSpec spec_of(const LoadedModel& loaded) {
-  const auto card = nlohmann::json::parse(loaded.model_card_json, nullptr, /*allow_exceptions=*/false);
-  if (card.is_object() && card.contains("architecture")) return ModelSpec::from_json(card["architecture"].dump());
-  const auto stored = stored_tensors(loaded.module);
-  ModelSpec spec;
-  spec.block_channels.clear();
-  spec.hidden.clear();
-  for (int i = 1; stored.count("conv" + std::to_string(i) + "_weight"); ++i) {
-    if (i % spec.convs_per_block == 0) {
-      spec.block_channels.push_back(stored.at("conv" + std::to_string(i) + "_weight").size(0));
-    }
-  }
-  int dense = 1;
-  while (stored.count("fc" + std::to_string(dense + 1) + "_weight")) {
-    spec.hidden.push_back(stored.at("fc" + std::to_string(dense) + "_weight").size(0));
-    ++dense;
-  }
-  const auto last = stored.find("fc" + std::to_string(dense) + "_weight");
-  if (spec.block_channels.empty() || last == stored.end()) throw std::invalid_argument("no DigitNet weights");
-  spec.num_classes = last->second.size(0);
-  spec.validate();
-  return spec;
-}
-
-/// The names a card gives the model's classes, checked against the number of outputs; the indices when it gives none.
-std::vector<std::string> class_names_of(const nlohmann::json& card, int64_t classes, const std::filesystem::path& path) {
-  ModelSpec named;
-  named.num_classes = classes;
-  const auto* source = &card;
-  if (card.is_object() && card.contains("architecture") && card["architecture"].is_object()) {
-    source = &card["architecture"];
-  }
-  if (source->is_object() && source->contains("class_names")) {
-    try {
-      named.class_names = (*source)["class_names"].get<std::vector<std::string>>();
-      named.validate();
-    } catch (const std::exception& e) {
-      throw std::runtime_error(path.string() + ": the model card's class names are unusable (" +
-                               first_line(e.what()) + ")");
-    }
-  }
-  return named.names();
+  std::map<std::string, std::vector<int64_t>> shapes;
+  for (const auto& [name, tensor] : stored_tensors(loaded.module)) shapes[name] = tensor.sizes().vec();
+  return card_model_spec(loaded.model_card_json, shapes);
 }
 
 bool is_buffer_name(const std::string& name) { return name.find("running_") != std::string::npos; }
@@ -209,10 +174,7 @@ LoadedModel load_torchscript(const std::filesystem::path& path, const torch::Dev
     if (!reason.empty()) throw UnsafeModelError(path.string(), reason);
   }
   loaded.model_card_json = extra[kModelCardEntry].empty() ? "{}" : extra[kModelCardEntry];
-  const auto card = nlohmann::json::parse(loaded.model_card_json, nullptr, /*allow_exceptions=*/false);
-  if (card.is_object() && card.contains("test_accuracy") && card["test_accuracy"].is_number()) {
-    loaded.test_accuracy = card["test_accuracy"].get<double>();
-  }
+  loaded.test_accuracy = card_test_accuracy(loaded.model_card_json);
   loaded.module.eval();
 
   // Probe the contract once: N x 1 x 28 x 28 in [0,1] -> N x C probabilities, C >= 2.
@@ -236,7 +198,7 @@ LoadedModel load_torchscript(const std::filesystem::path& path, const torch::Dev
   }
   loaded.num_classes = out.size(1);
   check_probabilities(out, 2, loaded.num_classes, path);
-  loaded.class_names = class_names_of(card, loaded.num_classes, path);
+  loaded.class_names = card_class_names(loaded.model_card_json, loaded.num_classes, path);
   return loaded;
 }
 

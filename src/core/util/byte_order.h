@@ -3,6 +3,7 @@
 // whatever the machine's own order. The caller checks that the bytes exist.
 
 #include <cstdint>
+#include <cstring>
 
 namespace digitlab::detail {
 
@@ -20,6 +21,14 @@ inline uint32_t load_be32(const uint8_t* p) {
 /// The 32-bit value stored least significant byte first at `p`.
 inline uint32_t load_le32(const uint8_t* p) {
   return (uint32_t{p[3]} << 24) | (uint32_t{p[2]} << 16) | (uint32_t{p[1]} << 8) | uint32_t{p[0]};
+}
+
+/// The IEEE float whose bits are stored least significant byte first at `p` (a TorchScript file's tensor data).
+inline float load_le_float(const uint8_t* p) {
+  const uint32_t bits = load_le32(p);
+  float value;
+  std::memcpy(&value, &bits, sizeof value);
+  return value;
 }
 
 /// The 16-bit value at `p` in the byte order a file declares (TIFF's "MM" or "II").

@@ -29,18 +29,30 @@ constexpr uint16_t kStored = 0;
 constexpr uint16_t kDeflated = 8;
 constexpr size_t kChunk = 1 << 16;
 
-// Where unpacked bytes go: counts them against the directory's size, keeps their CRC-32, reports progress.
-class Sink {
+}  // namespace
+
+// Where unpacked bytes go (a file, or memory when `out` is empty): counts them against the directory's size, keeps
+// their CRC-32, reports progress.
+class ZipSink {
  public:
-  Sink(const fs::path& out, uint64_t limit, const ZipReader::ProgressFn& progress)
-      : file_(std::fopen(out.c_str(), "wb"), &std::fclose), out_(out), limit_(limit), progress_(progress) {
+  ZipSink(const fs::path& out, uint64_t limit, const ZipReader::ProgressFn& progress)
+      : file_(nullptr, &std::fclose), out_(out), limit_(limit), progress_(progress) {
+    if (out.empty()) {
+      memory_.reserve(static_cast<size_t>(limit));
+      return;
+    }
+    file_.reset(std::fopen(out.c_str(), "wb"));
     if (!file_) throw std::runtime_error("cannot create " + out.string() + ": " + std::strerror(errno));
   }
 
   /// Writes `n` bytes; returns false (writing nothing) when they would pass the limit.
   bool write(const uint8_t* data, size_t n) {
     if (n > limit_ - written_) return false;
-    if (std::fwrite(data, 1, n, file_.get()) != n) fail_write(n);
+    if (!file_) {
+      memory_.append(reinterpret_cast<const char*>(data), n);
+    } else if (std::fwrite(data, 1, n, file_.get()) != n) {
+      fail_write(n);
+    }
     crc_ = crc32_z(crc_, data, n);
     written_ += n;
     if (progress_) progress_(written_);
@@ -48,8 +60,10 @@ class Sink {
   }
 
   void close() {
-    if (std::fclose(file_.release()) != 0) fail_write(0);
+    if (file_ && std::fclose(file_.release()) != 0) fail_write(0);
   }
+
+  std::string& memory() { return memory_; }
 
   uint64_t written() const { return written_; }
   uint32_t crc() const { return static_cast<uint32_t>(crc_); }
@@ -66,7 +80,10 @@ class Sink {
   const ZipReader::ProgressFn& progress_;
   uint64_t written_ = 0;
   uLong crc_ = crc32_z(0, nullptr, 0);
+  std::string memory_;
 };
+
+namespace {
 
 std::string hex32(uint32_t value) {
   char text[9];
@@ -79,7 +96,7 @@ std::string too_long(uint64_t size) {
 }
 
 // Copies a stored entry's `compressed_size` bytes; returns what is wrong, or nothing.
-std::string copy_stored(std::istream& in, uint64_t compressed_size, Sink& sink, uint64_t size) {
+std::string copy_stored(std::istream& in, uint64_t compressed_size, ZipSink& sink, uint64_t size) {
   std::vector<uint8_t> chunk(kChunk);
   for (uint64_t left = compressed_size; left > 0;) {
     const size_t n = static_cast<size_t>(std::min<uint64_t>(left, kChunk));
@@ -91,7 +108,7 @@ std::string copy_stored(std::istream& in, uint64_t compressed_size, Sink& sink, 
 }
 
 // Inflates a deflated entry's `compressed_size` bytes (raw deflate, no zlib header); returns what is wrong, or nothing.
-std::string inflate_raw(std::istream& in, uint64_t compressed_size, Sink& sink, uint64_t size) {
+std::string inflate_raw(std::istream& in, uint64_t compressed_size, ZipSink& sink, uint64_t size) {
   z_stream z{};
   if (inflateInit2(&z, -MAX_WBITS) != Z_OK) return "zlib cannot start inflating";
   std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&z, &inflateEnd);
@@ -150,7 +167,7 @@ uint64_t ZipReader::data_offset(std::ifstream& in, const ZipDirectory::Entry& en
   return offset;
 }
 
-void ZipReader::extract(const ZipDirectory::Entry& entry, const fs::path& out, const ProgressFn& progress) const {
+void ZipReader::unpack(const ZipDirectory::Entry& entry, ZipSink& sink) const {
   if (entry.flags & kEncrypted) fail(entry, "encrypted");
   if (entry.method != kStored && entry.method != kDeflated) {
     fail(entry, "compression method " + std::to_string(entry.method) + " (only stored and deflate are read)");
@@ -158,7 +175,6 @@ void ZipReader::extract(const ZipDirectory::Entry& entry, const fs::path& out, c
   std::ifstream in(archive_, std::ios::binary);
   if (!in) throw std::runtime_error(archive_.string() + ": cannot open: " + std::strerror(errno));
   in.seekg(static_cast<std::streamoff>(data_offset(in, entry)));
-  Sink sink(out, entry.size, progress);
   const std::string error = entry.method == kStored ? copy_stored(in, entry.compressed_size, sink, entry.size)
                                                     : inflate_raw(in, entry.compressed_size, sink, entry.size);
   if (!error.empty()) fail(entry, error);
@@ -170,6 +186,28 @@ void ZipReader::extract(const ZipDirectory::Entry& entry, const fs::path& out, c
   if (sink.crc() != entry.crc32) {
     fail(entry, "CRC-32 " + hex32(sink.crc()) + ", the directory says " + hex32(entry.crc32));
   }
+}
+
+void ZipReader::extract(const ZipDirectory::Entry& entry, const fs::path& out, const ProgressFn& progress) const {
+  if (out.empty()) throw std::invalid_argument("ZipReader::extract: no output file");
+  ZipSink sink(out, entry.size, progress);
+  unpack(entry, sink);
+}
+
+std::string ZipReader::read(const ZipDirectory::Entry& entry, uint64_t max_size) const {
+  if (entry.size > max_size) {
+    fail(entry, "unpacks to " + std::to_string(entry.size) + " bytes, more than the " + std::to_string(max_size) +
+                    " allowed");
+  }
+  ZipSink sink({}, entry.size, nullptr);
+  unpack(entry, sink);
+  return std::move(sink.memory());
+}
+
+const ZipDirectory::Entry* ZipReader::find(const std::string& name) const {
+  const auto& all = entries();
+  const auto it = std::find_if(all.begin(), all.end(), [&](const ZipDirectory::Entry& e) { return e.name == name; });
+  return it == all.end() ? nullptr : &*it;
 }
 
 }  // namespace digitlab

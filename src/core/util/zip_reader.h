@@ -1,6 +1,7 @@
 #pragma once
 // Internal to digitlab_core: unpacks single entries of a ZIP archive (stored or deflated), checking each against
-// what the central directory states before any byte of it is trusted. Used to unpack EMNIST's archive.
+// what the central directory states before any byte of it is trusted. Used to unpack EMNIST's archive and
+// to read DigitLab's own model files without LibTorch.
 
 #include "util/zip_directory.h"
 
@@ -12,6 +13,8 @@
 #include <vector>
 
 namespace digitlab {
+
+class ZipSink;
 
 /// A ZIP archive opened for unpacking: its directory, and each entry's content on request.
 class ZipReader {
@@ -35,7 +38,16 @@ class ZipReader {
   /// is full; std::runtime_error naming `out` when it cannot be written. Exceptions from `progress` propagate.
   void extract(const ZipDirectory::Entry& entry, const std::filesystem::path& out, const ProgressFn& progress) const;
 
+  /// `entry`'s content in memory, with the checks extract() makes. Throws std::runtime_error "<archive>: entry
+  /// <name>: <what>" as extract() does, and when the directory says it unpacks to more than `max_size` bytes (before
+  /// anything is read).
+  std::string read(const ZipDirectory::Entry& entry, uint64_t max_size) const;
+
+  /// The entry called `name`, or nullptr.
+  const ZipDirectory::Entry* find(const std::string& name) const;
+
  private:
+  void unpack(const ZipDirectory::Entry& entry, ZipSink& sink) const;
   uint64_t data_offset(std::ifstream& in, const ZipDirectory::Entry& entry) const;
   [[noreturn]] void fail(const ZipDirectory::Entry& entry, const std::string& what) const;
 
