@@ -1,5 +1,6 @@
 // digitlab: the desktop app. Usage: digitlab [IMAGE]  (an image opens in the Upload tab)
 #include "main_window.h"
+#include "startup_probe.h"
 
 #include <digitlab/runtime.h>
 
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
 
   digitlab::configure_threads(0);
   digitlab::app::MainWindow window;
+  new digitlab::app::StartupProbe(&window);  // bench/startup.sh only; owned by the window
   window.show();
   if (!parser.positionalArguments().isEmpty()) window.openImageFile(parser.positionalArguments().front());
   return QApplication::exec();

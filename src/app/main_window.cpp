@@ -175,6 +175,7 @@ bool MainWindow::modelLoading() const { return loader_->busy(); }
 void MainWindow::onModelLoaded(std::shared_ptr<const Predictor> predictor) {
   setPredictor(std::move(predictor));
   if (!loadMessage_.isEmpty()) statusBar()->showMessage(loadMessage_, 5000);
+  Q_EMIT modelReady();
 }
 
 void MainWindow::onModelFailed(const QString& path, const QString& message, const QString& unsafeReason) {
@@ -188,6 +189,7 @@ void MainWindow::onModelFailed(const QString& path, const QString& message, cons
     updateStatus();
     if (unsafeReason.isEmpty()) showModelError(text);
     statusBar()->showMessage(text.summary, 10000);
+    Q_EMIT modelFailed();
     return;
   }
   // At start-up: the last model is gone bad, so fall back to the bundled one.
@@ -203,6 +205,7 @@ void MainWindow::onModelFailed(const QString& path, const QString& message, cons
     modelLabel_->setText(tr("No model. %1").arg(text.summary));
     modelLabel_->setToolTip(text.details);
   }
+  Q_EMIT modelFailed();
 }
 
 void MainWindow::showModelError(const ErrorText& text) {

@@ -59,6 +59,12 @@ class MainWindow : public QMainWindow {
   /// The training summary in the status bar ("Training: epoch 1 of 2, 40%"), empty when no run is going on.
   QString trainingStatus() const;
 
+ Q_SIGNALS:
+  /// A model finished loading in the background and is now the active one.
+  void modelReady();
+  /// A model failed to load in the background (the previous one, if any, stays).
+  void modelFailed();
+
  public Q_SLOTS:
   /// Shows an image file in the Upload tab: what File > Open Image, drag and drop and the command line use.
   bool openImageFile(const QString& path);
