@@ -182,7 +182,9 @@ phase_install() {
     set -e
     dev=$(dpkg-query -W -f="\${Package}\n" | grep -E -- "-dev$" || true)
     [ -z "$dev" ] || { echo "the package pulled in -dev packages: $dev" >&2; exit 1; }
-    if ldd /usr/bin/digitlab /usr/bin/digitlab-cli | grep "not found"; then exit 1; fi
+    engine=$(ls /usr/lib/digitlab/libdigitlab_engine.so /usr/lib/*/digitlab/libdigitlab_engine.so 2>/dev/null | head -1)
+    [ -n "$engine" ] || { echo "missing: the LibTorch engine (libdigitlab_engine.so)" >&2; exit 1; }
+    if ldd /usr/bin/digitlab /usr/bin/digitlab-cli "$engine" | grep "not found"; then exit 1; fi
     for f in /usr/share/digitlab/models/digitnet.pt /usr/share/applications/digitlab.desktop \
              /usr/share/icons/hicolor/scalable/apps/digitlab.svg /usr/share/man/man1/digitlab.1.gz \
              /usr/share/man/man1/digitlab-cli.1.gz /usr/share/bash-completion/completions/digitlab-cli \
@@ -195,6 +197,8 @@ phase_install() {
     out=$(digitlab-cli predict /usr/share/digitlab/models/digitnet.pt /tmp/check/seven.png)
     echo "$out"
     echo "$out" | grep -q "seven.png: 7" || { echo "predict did not read the 7" >&2; exit 1; }
+    # export needs the LibTorch engine, which the installed programs load from the package.
+    digitlab-cli export /usr/share/digitlab/models/digitnet.pt --onnx /tmp/check/digitnet.onnx
     QT_QPA_PLATFORM=offscreen digitlab --version
     # The app must start and keep running (the timeout ends it: exit 124).
     rc=0; QT_QPA_PLATFORM=offscreen timeout 8 digitlab /tmp/check/seven.png || rc=$?

@@ -3,6 +3,8 @@
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
+#include "front/engine.h"
+
 #include <stdexcept>
 #include <string>
 
@@ -21,6 +23,7 @@ std::string configure_error(int threads) {
 }  // namespace
 
 TEST(Runtime, ConfigureThreadsRefusesAbsurdCounts) {
+  digitlab::engine();  // loaded: configure_threads() then sets LibTorch's threads as well as DigitLab's kernels'
   const int before = at::get_num_threads();
   const int most = digitlab::kMaxThreadsPerCore * digitlab::available_cores();
   const std::string error = configure_error(100000);
@@ -29,8 +32,10 @@ TEST(Runtime, ConfigureThreadsRefusesAbsurdCounts) {
   EXPECT_NE(configure_error(-1), "");
   EXPECT_EQ(configure_error(most), "");
   EXPECT_EQ(at::get_num_threads(), most);
+  EXPECT_EQ(digitlab::native_threads(), most);
   EXPECT_NE(configure_error(most + 1), "");
   EXPECT_EQ(configure_error(0), "");
   EXPECT_EQ(at::get_num_threads(), digitlab::available_cores());
+  EXPECT_EQ(digitlab::native_threads(), digitlab::available_cores());
   at::set_num_threads(before);
 }

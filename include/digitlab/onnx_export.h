@@ -1,6 +1,7 @@
 #pragma once
 
 #include <digitlab/digit_net.h>
+#include <digitlab/model_files.h>
 
 #include <filesystem>
 #include <optional>
@@ -18,10 +19,6 @@ bool onnx_export_available();
 /// written (temporary name, then rename). Throws std::runtime_error naming path on failure, or
 /// when the build has no ONNX support.
 void export_onnx(const DigitNet& net, const std::filesystem::path& path, std::optional<double> test_accuracy);
-
-/// Training images export --int8 calibrates on unless told otherwise (with the shipped model, 500, 3,000, 10,000
-/// and 60,000 all give the same test accuracy).
-constexpr int64_t kDefaultCalibrationImages = 3000;
 
 /// Writes DigitNet as an int8-quantized ONNX model in QDQ form, for phones and small boards: same contract,
 /// opset and checks as export_onnx(), about a quarter of its size. Batch norms are folded into the

@@ -3,9 +3,8 @@
 #include "validators.h"
 
 #include <digitlab/dataset.h>
-#include <digitlab/evaluator.h>
+#include <digitlab/model_files.h>
 #include <digitlab/runtime.h>
-#include <digitlab/torchscript.h>
 
 #include <nlohmann/json.hpp>
 
@@ -69,27 +68,13 @@ void print_json(const ConfusionMatrix& m, const std::string& model, const std::s
 
 int run_eval(const EvalOptions& options) {
   configure_threads(options.threads);
-  const std::string device_name = resolve_device(options.device);
-  const torch::Device device(device_name);
-  const LoadedModel model = load_torchscript(options.model, device, options.trust_model);
+  const std::string device = resolve_device(options.device);
   const Dataset data = load_dataset(resolve_dataset(options.dataset, options.data, options.offline));
-  if (static_cast<int64_t>(data.class_names.size()) != model.num_classes) {
-    throw std::runtime_error(options.model + ": the model tells " + std::to_string(model.num_classes) +
-                             " classes apart, but " + data.name + " has " + std::to_string(data.class_names.size()));
-  }
-  auto module = model.module;
-  const auto scorer = [&](const torch::Tensor& x) {
-    const c10::IValue result = module.forward({x});
-    if (!result.isTensor()) throw std::runtime_error(options.model + ": the model returned " + result.tagKind());
-    check_probabilities(result.toTensor(), x.size(0), model.num_classes, options.model);
-    return result.toTensor();
-  };
-  const ConfusionMatrix matrix = evaluate(scorer, data.test, device, options.limit);
-  const std::string device_text = describe_device(device_name);
+  const ModelEvaluation result = evaluate_model_file(options.model, device, options.trust_model, data, options.limit);
   if (options.json) {
-    print_json(matrix, options.model, device_text, model.class_names, data.name);
+    print_json(result.matrix, options.model, result.device, result.class_names, data.name);
   } else {
-    print_table(matrix, options.model, device_text, model.class_names);
+    print_table(result.matrix, options.model, result.device, result.class_names);
   }
   return kExitOk;
 }

@@ -3,10 +3,9 @@
 #include "validators.h"
 
 #include <digitlab/dataset.h>
-#include <digitlab/evaluator.h>
-#include <digitlab/onnx_export.h>
+#include <digitlab/model_files.h>
+#include <digitlab/model_spec.h>
 #include <digitlab/runtime.h>
-#include <digitlab/torchscript.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -27,29 +26,23 @@ struct ExportOptions {
   bool trust_model = false;
 };
 
-/// The first `count` training images of the model's dataset (MNIST unless --dataset says otherwise; at most all of
-/// them) as N x 1 x 28 x 28 floats in [0,1].
-torch::Tensor calibration_images(const ExportOptions& options) {
-  const Dataset data = load_dataset(resolve_dataset(options.dataset, options.data, options.offline));
-  const auto count = std::min<int64_t>(options.calibration_images, static_cast<int64_t>(data.train.size()));
-  return images_tensor(data.train, 0, count).to(torch::kFloat).div_(255.0);
-}
-
 int run_export(const ExportOptions& options) {
-  const LoadedModel model = load_torchscript(options.model, torch::kCPU, options.trust_model);
-  const DigitNet net = to_digitnet(model, options.model);
-  // The model card inside the TorchScript file carries the test accuracy into the ONNX metadata.
   if (!options.int8) {
-    export_onnx(net, options.onnx, model.test_accuracy);
-  } else {
-    configure_threads(0);
-    const torch::Tensor images = calibration_images(options);
-    export_onnx_int8(net, images, options.onnx, model.test_accuracy);
-    std::printf("int8 QDQ, activation ranges from %lld training images, %.0f kB: ",
-                static_cast<long long>(images.size(0)), std::filesystem::file_size(options.onnx) / 1000.0);
+    const ModelExport result = export_model_file(options.model, options.trust_model, options.onnx);
+    std::printf("wrote %s (opset 13, input image [N,1,%d,%d], output probabilities [N,%lld])\n", options.onnx.c_str(),
+                kInputSide, kInputSide, static_cast<long long>(result.classes));
+    return kExitOk;
   }
+  // int8: activation ranges from the first training images of the model's dataset (MNIST unless --dataset says
+  // otherwise).
+  configure_threads(0);
+  const Dataset data = load_dataset(resolve_dataset(options.dataset, options.data, options.offline));
+  const ModelExport result =
+      export_model_file(options.model, options.trust_model, options.onnx, &data.train, options.calibration_images);
+  std::printf("int8 QDQ, activation ranges from %lld training images, %.0f kB: ",
+              static_cast<long long>(result.calibration_images), std::filesystem::file_size(options.onnx) / 1000.0);
   std::printf("wrote %s (opset 13, input image [N,1,%d,%d], output probabilities [N,%lld])\n", options.onnx.c_str(),
-              kInputSide, kInputSide, static_cast<long long>(model.num_classes));
+              kInputSide, kInputSide, static_cast<long long>(result.classes));
   return kExitOk;
 }
 

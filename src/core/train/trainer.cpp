@@ -1,4 +1,4 @@
-#include <digitlab/trainer.h>
+#include "train/torch_trainer.h"
 
 #include <digitlab/dataset.h>
 #include <digitlab/digit_net.h>
@@ -139,9 +139,9 @@ json epoch_json(const EpochStats& e) {
 
 }  // namespace
 
-class Trainer::Impl {
+class TorchTrainer : public TrainerBackend {
  public:
-  explicit Impl(TrainConfig config) : config_(std::move(config)) {
+  explicit TorchTrainer(TrainConfig config) : config_(std::move(config)) {
     if (config_.epochs < 1) throw std::runtime_error("epochs must be at least 1");
     if (config_.batch_size < 2) throw std::runtime_error("batch size must be at least 2 (batch norm)");
     if (!(config_.lr > 0) || !std::isfinite(config_.lr)) throw std::runtime_error("learning rate must be positive");
@@ -151,7 +151,7 @@ class Trainer::Impl {
     if (config_.out_dir.empty()) throw std::runtime_error("no output folder given");
   }
 
-  TrainResult run(const TrainCallbacks& callbacks, const std::atomic<bool>* stop);
+  TrainResult run(const TrainCallbacks& callbacks, const std::atomic<bool>* stop) override;
 
  private:
   // The steps of run(), in order. train_epoch() and validate() return nullopt when the stop flag ends them.
@@ -208,7 +208,7 @@ class Trainer::Impl {
   Clock::time_point started_;
 };
 
-void Trainer::Impl::prepare_output_folder() const {
+void TorchTrainer::prepare_output_folder() const {
   std::error_code ec;
   std::filesystem::create_directories(config_.out_dir, ec);
   if (ec) {
@@ -219,7 +219,7 @@ void Trainer::Impl::prepare_output_folder() const {
   std::filesystem::remove(config_.out_dir / ".digitlab-write-test", ec);
 }
 
-void Trainer::Impl::load_data() {
+void TorchTrainer::load_data() {
   source_ = config_.dataset.value_or(DatasetSource(DatasetSource::Kind::kMnist, config_.data_dir));
   data_ = std::make_unique<Dataset>(load_dataset(source_));
   // MNIST + one's own samples holds the samples after MNIST's images: its limits keep the last images, so that a
@@ -262,7 +262,7 @@ void Trainer::Impl::load_data() {
       std::to_string(data_->test.size()) + " test images from " + source_.dir().string());
 }
 
-void Trainer::Impl::warn_about_small_classes() const {
+void TorchTrainer::warn_about_small_classes() const {
   std::vector<int64_t> counts(data_->class_names.size(), 0);
   for (const uint8_t label : data_->train.labels()) ++counts[label];
   for (size_t c = 0; c < counts.size(); ++c) {
@@ -274,7 +274,7 @@ void Trainer::Impl::warn_about_small_classes() const {
 }
 
 // Fine-tuning: every weight of the starting model whose shape fits is copied (all of them when the classes match).
-void Trainer::Impl::start_from_model() {
+void TorchTrainer::start_from_model() {
   const LoadedModel loaded = load_torchscript(config_.init_from);
   DigitNet start = to_digitnet(loaded, config_.init_from);
   auto from = start->named_parameters(/*recurse=*/true);
@@ -298,7 +298,7 @@ void Trainer::Impl::start_from_model() {
       " tensors" + (copied < total ? "; new output layer for the new classes)" : ")"));
 }
 
-void Trainer::Impl::save_checkpoint(int epochs_done) const {
+void TorchTrainer::save_checkpoint(int epochs_done) const {
   torch::serialize::OutputArchive archive;
   torch::serialize::OutputArchive model_archive;
   net_->save(model_archive);
@@ -339,7 +339,7 @@ void Trainer::Impl::save_checkpoint(int epochs_done) const {
   write_text_atomically(config_.out_dir / kCheckpointFileName, bytes.str());
 }
 
-int Trainer::Impl::load_checkpoint() {
+int TorchTrainer::load_checkpoint() {
   const auto path = config_.out_dir / kCheckpointFileName;
   if (!std::filesystem::exists(path)) {
     throw std::runtime_error("cannot resume: no checkpoint " + path.string());
@@ -400,7 +400,7 @@ int Trainer::Impl::load_checkpoint() {
   }
 }
 
-std::string Trainer::Impl::model_card(std::optional<double> test_accuracy) const {
+std::string TorchTrainer::model_card(std::optional<double> test_accuracy) const {
   json card = {{"name", "DigitNet"},
                {"digitlab_version", digitlab_version()},
                {"torch_version", torch_version()},
@@ -415,7 +415,7 @@ std::string Trainer::Impl::model_card(std::optional<double> test_accuracy) const
   return card.dump();
 }
 
-void Trainer::Impl::write_metrics(const TrainResult& result) const {
+void TorchTrainer::write_metrics(const TrainResult& result) const {
   json per_class = json::array();
   for (int l = 0; l < result.confusion.classes(); ++l) per_class.push_back(result.confusion.class_accuracy(l));
   json metrics = {
@@ -481,7 +481,7 @@ class Autocast {
   bool cuda_, cpu_;
 };
 
-TrainResult Trainer::Impl::run(const TrainCallbacks& callbacks, const std::atomic<bool>* stop) {
+TrainResult TorchTrainer::run(const TrainCallbacks& callbacks, const std::atomic<bool>* stop) {
   started_ = Clock::now();
   callbacks_ = &callbacks;
   stop_ = stop;
@@ -505,7 +505,7 @@ TrainResult Trainer::Impl::run(const TrainCallbacks& callbacks, const std::atomi
   return finish(result);
 }
 
-TrainResult Trainer::Impl::set_up() {
+TrainResult TorchTrainer::set_up() {
   device_ = torch::Device(resolve_device(config_.device));
   device_description_ = describe_device(device_.is_cuda() ? "cuda" : "cpu");
   prepare_output_folder();
@@ -542,7 +542,7 @@ TrainResult Trainer::Impl::set_up() {
   return result;
 }
 
-void Trainer::Impl::set_up_graphed_step() {
+void TorchTrainer::set_up_graphed_step() {
   if (!GraphedStep::available(device_)) {
     log("CUDA graphs: not in this build; training step by step");
     return;
@@ -575,7 +575,7 @@ void Trainer::Impl::set_up_graphed_step() {
 
 // The CUDA-graph twin of train_epoch(): no value comes back to the host during the epoch except the loss shown every
 // kReportEvery steps.
-std::optional<EpochStats> Trainer::Impl::train_epoch_graphed(int epoch) {
+std::optional<EpochStats> TorchTrainer::train_epoch_graphed(int epoch) {
   constexpr int64_t kReportEvery = 25;
   const auto epoch_start = Clock::now();
   net_->train();
@@ -607,7 +607,7 @@ std::optional<EpochStats> Trainer::Impl::train_epoch_graphed(int epoch) {
   return stats;
 }
 
-std::optional<EpochStats> Trainer::Impl::train_epoch(int epoch) {
+std::optional<EpochStats> TorchTrainer::train_epoch(int epoch) {
   if (graphed_) return train_epoch_graphed(epoch);
   const auto epoch_start = Clock::now();
   net_->train();
@@ -663,7 +663,7 @@ std::optional<EpochStats> Trainer::Impl::train_epoch(int epoch) {
   return stats;
 }
 
-std::optional<EpochStats> Trainer::Impl::validate(int epoch, EpochStats stats) {
+std::optional<EpochStats> TorchTrainer::validate(int epoch, EpochStats stats) {
   const auto validation_start = Clock::now();
   const std::optional<SplitScore> val = score_split(net_, val_x_, val_y_, [this] { return should_stop(); });
   // Autocast keeps the weights it cast for validation; the next validation must cast the weights trained until then.
@@ -687,7 +687,7 @@ std::optional<EpochStats> Trainer::Impl::validate(int epoch, EpochStats stats) {
   return stats;
 }
 
-void Trainer::Impl::end_epoch(const EpochStats& stats, TrainResult& result) {
+void TorchTrainer::end_epoch(const EpochStats& stats, TrainResult& result) {
   history_.push_back(epoch_json(stats));
   result.epochs_completed = stats.epoch;
   save_checkpoint(stats.epoch);
@@ -698,7 +698,7 @@ void Trainer::Impl::end_epoch(const EpochStats& stats, TrainResult& result) {
   }
 }
 
-TrainResult Trainer::Impl::finish(TrainResult result) {
+TrainResult TorchTrainer::finish(TrainResult result) {
   result.best_epoch = best_epoch_;
   result.best_val_accuracy = std::max(0.0, best_val_accuracy_);
   if (best_epoch_ == 0) {
@@ -730,11 +730,8 @@ TrainResult Trainer::Impl::finish(TrainResult result) {
   return result;
 }
 
-Trainer::Trainer(TrainConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
-Trainer::~Trainer() = default;
-
-TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool>* stop) {
-  return impl_->run(callbacks, stop);
+std::unique_ptr<TrainerBackend> make_torch_trainer(TrainConfig config) {
+  return std::make_unique<TorchTrainer>(std::move(config));
 }
 
 }  // namespace digitlab

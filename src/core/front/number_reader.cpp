@@ -1,4 +1,4 @@
-#include "infer/number_reader.h"
+#include "front/number_reader.h"
 
 #include "image/digit_pieces.h"
 #include "image/number_line.h"

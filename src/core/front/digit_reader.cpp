@@ -1,6 +1,6 @@
 #include <digitlab/digit_reader.h>
 
-#include "infer/number_reader.h"
+#include "front/number_reader.h"
 
 namespace digitlab {
 

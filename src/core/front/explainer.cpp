@@ -1,9 +1,10 @@
 #include <digitlab/digit_reader.h>
 #include <digitlab/explainer.h>
 
-#include "explain/gradient_explainer.h"
-#include "explain/occlusion.h"
+#include "front/engine.h"
+#include "front/occlusion.h"
 
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <utility>
@@ -65,8 +66,19 @@ class Explainer::Impl {
  public:
   explicit Impl(std::shared_ptr<const Predictor> predictor) : predictor_(std::move(predictor)) {
     if (!predictor_) throw std::invalid_argument("Explainer: no predictor");
-    gradients_ = GradientExplainer::from_predictor(*predictor_, &gradient_note_);
-    if (!gradients_ && gradient_note_.empty()) gradient_note_ = "the model has no DigitNet to take gradients of";
+  }
+
+  /// The gradient explainer, made on first need: it needs the LibTorch engine, which occlusion does not.
+  const GradientBackend* gradients() const {
+    std::call_once(gradients_made_, [this] {
+      try {
+        gradients_ = engine().gradient_explainer(*predictor_, &gradient_note_);
+      } catch (const std::exception& e) {
+        gradient_note_ = e.what();
+      }
+      if (!gradients_ && gradient_note_.empty()) gradient_note_ = "the model has no DigitNet to take gradients of";
+    });
+    return gradients_.get();
   }
 
   Explanation explain(const std::vector<float>& input, const ExplainRequest& request) const {
@@ -87,7 +99,7 @@ class Explainer::Impl {
 
   ExplainMethod resolve(ExplainMethod requested, std::string* note) const {
     if (requested == ExplainMethod::kAuto) return kDefaultMethod;
-    if (needs_gradients(requested) && !gradients_) {
+    if (needs_gradients(requested) && !gradients()) {
       *note = method_name(requested) + " needs gradients, which this model cannot give (" + gradient_note_ +
               "): occlusion instead";
       return ExplainMethod::kOcclusion;
@@ -98,17 +110,18 @@ class Explainer::Impl {
   std::vector<float> make_map(ExplainMethod method, const std::vector<float>& input, int target, int versus) const {
     switch (method) {
       case ExplainMethod::kSmoothGrad:
-        return gradients_->smoothgrad(input, target, versus);
+        return gradients()->smoothgrad(input, target, versus);
       case ExplainMethod::kGradCam:
-        return gradients_->gradcam(input, target, versus);
+        return gradients()->gradcam(input, target, versus);
       default:
         return occlusion_map(*predictor_, input, target, versus);
     }
   }
 
   std::shared_ptr<const Predictor> predictor_;
-  std::optional<GradientExplainer> gradients_;  ///< Set for DigitLab's own models.
-  std::string gradient_note_;
+  mutable std::once_flag gradients_made_;
+  mutable std::unique_ptr<GradientBackend> gradients_;  ///< Set for DigitLab's own models, once needed.
+  mutable std::string gradient_note_;
 };
 
 Explainer::Explainer(std::shared_ptr<const Predictor> predictor)
@@ -128,8 +141,13 @@ std::vector<Explanation> Explainer::explain_reading(const ImageReading& reading,
   return explanations;
 }
 
-bool Explainer::supports(ExplainMethod method) const { return !needs_gradients(method) || impl_->gradients_; }
-const std::string& Explainer::gradient_note() const { return impl_->gradient_note_; }
+bool Explainer::supports(ExplainMethod method) const {
+  return !needs_gradients(method) || impl_->gradients() != nullptr;
+}
+const std::string& Explainer::gradient_note() const {
+  impl_->gradients();
+  return impl_->gradient_note_;
+}
 const Predictor& Explainer::predictor() const { return *impl_->predictor_; }
 
 }  // namespace digitlab

@@ -1,4 +1,4 @@
-#include "explain/occlusion.h"
+#include "front/occlusion.h"
 
 #include <algorithm>
 #include <cmath>

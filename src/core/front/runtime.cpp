@@ -1,6 +1,6 @@
 #include <digitlab/runtime.h>
 
-#include "runtime/torch_compat.h"
+#include "front/engine.h"
 
 #include <sched.h>
 
@@ -8,15 +8,25 @@
 #include <string>
 #include <thread>
 
+#include <atomic>
+
 #ifndef DIGITLAB_VERSION
 #define DIGITLAB_VERSION "0.0.0"
+#endif
+// The LibTorch the engine is built against (CMake's Torch_VERSION), known without loading it.
+#ifndef DIGITLAB_TORCH_VERSION
+#define DIGITLAB_TORCH_VERSION "unknown"
 #endif
 
 namespace digitlab {
 
 const char* digitlab_version() { return DIGITLAB_VERSION; }
 
-std::string torch_version() { return TORCH_VERSION; }
+namespace {
+std::atomic<int> g_threads{0};  // 0: not configured yet
+}  // namespace
+
+std::string torch_version() { return DIGITLAB_TORCH_VERSION; }
 
 int available_cores() {
   cpu_set_t set;
@@ -41,8 +51,14 @@ int configure_threads(int threads) {
                              std::to_string(kMaxThreadsPerCore) + " per core), or 0 for one per core");
   }
   const int n = threads == 0 ? cores : threads;
-  torch::set_num_threads(n);
+  g_threads.store(n);
+  if (engine_loaded()) engine().set_threads(n);
   return n;
+}
+
+int native_threads() {
+  const int n = g_threads.load();
+  return n > 0 ? n : available_cores();
 }
 
 bool cpu_has_native_bf16() {
@@ -53,7 +69,13 @@ bool cpu_has_native_bf16() {
 #endif
 }
 
-bool cuda_available() { return torch::cuda::is_available(); }
+bool cuda_available() {
+#if DIGITLAB_ENGINE_HAS_CUDA
+  return engine().cuda_available();
+#else
+  return false;  // the engine is built on a LibTorch without CUDA: no need to load it to know
+#endif
+}
 
 std::string resolve_device(const std::string& requested) {
   if (requested == "cpu") return "cpu";
@@ -70,10 +92,10 @@ std::string resolve_device(const std::string& requested) {
 
 std::string describe_device(const std::string& device) {
   if (device == "cuda") {
-    const std::string name = compat::cuda_device_name();
+    const std::string name = engine().cuda_device_name();
     return name.empty() ? "CUDA" : "CUDA (" + name + ")";
   }
-  const int n = torch::get_num_threads();
+  const int n = native_threads();
   return "CPU (" + std::to_string(n) + (n == 1 ? " thread)" : " threads)");
 }
 
