@@ -77,7 +77,7 @@ class ZipSink {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file_;
   fs::path out_;
   uint64_t limit_;
-  const ZipReader::ProgressFn& progress_;
+  ZipReader::ProgressFn progress_;  // a copy: read() passes a temporary
   uint64_t written_ = 0;
   uLong crc_ = crc32_z(0, nullptr, 0);
   std::string memory_;
