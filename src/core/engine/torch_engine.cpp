@@ -89,7 +89,10 @@ class TorchEngine : public Engine {
     return result;
   }
 
-  void set_threads(int threads) const override { torch::set_num_threads(threads); }
+  void set_threads(int threads) const override {
+    torch::set_num_threads(threads);
+    remember_threads(threads);
+  }
   bool cuda_available() const override { return torch::cuda::is_available(); }
   std::string cuda_device_name() const override { return compat::cuda_device_name(); }
 };

@@ -74,7 +74,7 @@ class Engine {
                                         const std::filesystem::path& onnx, const IdxDataset* calibration,
                                         int64_t count) const = 0;
 
-  /// LibTorch's thread count.
+  /// LibTorch's thread count (and the engine's record of it, see remember_threads()).
   virtual void set_threads(int threads) const = 0;
   virtual bool cuda_available() const = 0;
   /// The GPU's name, or empty.
@@ -93,6 +93,10 @@ void provide_engine(const Engine* e);
 
 /// The threads DigitLab's own kernels use (configure_threads() sets them; one per core until then).
 int native_threads();
+
+/// Records `threads` as the count native_threads() and describe_device() give, without passing it on to the engine:
+/// the engine calls it from set_threads(), so that its own copy of this code agrees with the program's.
+void remember_threads(int threads);
 
 }  // namespace digitlab
 

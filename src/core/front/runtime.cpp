@@ -56,6 +56,8 @@ int configure_threads(int threads) {
   return n;
 }
 
+void remember_threads(int threads) { g_threads.store(threads); }
+
 int native_threads() {
   const int n = g_threads.load();
   return n > 0 ? n : available_cores();
