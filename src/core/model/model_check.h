@@ -2,6 +2,8 @@
 // Internal to digitlab_model: the checks load_torchscript() makes before running any of a model (see
 // include/digitlab/model_safety.h for the policy).
 
+#include "native/model_limits.h"
+
 #include <torch/csrc/jit/passes/inliner.h>
 #include <torch/script.h>
 
@@ -9,10 +11,6 @@
 #include <string>
 
 namespace digitlab {
-
-/// Largest uncompressed size of a whole model archive, and of its model card.
-constexpr uint64_t kMaxModelBytes = uint64_t{1} << 30;
-constexpr uint64_t kMaxModelCardBytes = uint64_t{1} << 20;
 
 /// Judges the archive before LibTorch opens it: its entries must not inflate past the limits above (a card that
 /// would inflate to gigabytes is refused here), and unless `trusted`, no class in its code may define

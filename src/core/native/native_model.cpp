@@ -34,7 +34,7 @@ std::optional<NativeModel> NativeModel::open(const std::filesystem::path& path, 
       if (!expected_entry(name)) return refuse("it holds " + name + ", which DigitLab does not write");
     }
     if (archive.has("byteorder") && archive.text("byteorder") != "little") return refuse("its tensors are big-endian");
-    const std::string card = archive.text(kCardEntry);
+    const std::string card = archive.text(kCardEntry, kMaxModelCardBytes);
     const auto refs = archive.module_tensors();
     std::map<std::string, std::vector<int64_t>> shapes;
     for (const auto& [name, ref] : refs) shapes[name] = ref.sizes;

@@ -76,10 +76,10 @@ std::vector<std::string> TorchScriptArchive::names() const {
   return names;
 }
 
-std::string TorchScriptArchive::text(const std::string& name) const {
+std::string TorchScriptArchive::text(const std::string& name, uint64_t max_size) const {
   const auto* entry = zip_.find(prefix_ + name);
   if (entry == nullptr) fail("no entry " + name);
-  return zip_.read(*entry, kMaxTextBytes);
+  return zip_.read(*entry, max_size);
 }
 
 std::map<std::string, TorchScriptArchive::TensorRef> TorchScriptArchive::module_tensors() const {
@@ -107,7 +107,7 @@ std::map<std::string, TorchScriptArchive::TensorRef> TorchScriptArchive::module_
 FloatArray TorchScriptArchive::read(const std::string& name, const TensorRef& ref) const {
   const auto bad = [&](const std::string& what) { fail("tensor " + name + ": " + what); };
   if (ref.dtype != "FloatStorage") bad("stored as " + ref.dtype + ", not float");
-  constexpr int64_t kMaxNumel = static_cast<int64_t>(kMaxTensorBytes / sizeof(float));
+  constexpr int64_t kMaxNumel = static_cast<int64_t>(kMaxModelBytes / sizeof(float));
   if (ref.storage_numel < 0 || ref.storage_numel > kMaxNumel) bad("storage of " + std::to_string(ref.storage_numel) + " values");
   if (ref.offset < 0) bad("negative offset");
   FloatArray out;
@@ -130,7 +130,7 @@ FloatArray TorchScriptArchive::read(const std::string& name, const TensorRef& re
     bad("storage data/" + ref.storage + " holds " + std::to_string(entry->size) + " bytes, expected " +
         std::to_string(ref.storage_numel * static_cast<int64_t>(sizeof(float))));
   }
-  const std::string storage = zip_.read(*entry, kMaxTensorBytes);
+  const std::string storage = zip_.read(*entry, kMaxModelBytes);
   out.values.resize(static_cast<size_t>(numel));
   // Row-major walk over the view: an index per dimension, the storage position kept in step.
   std::vector<int64_t> index(ref.sizes.size(), 0);

@@ -3,6 +3,7 @@
 // entries of its ZIP archive, the tensors its module object stores (data.pkl and data/N), its code as text.
 // NativeModel reads DigitLab's own models through it.
 
+#include "native/model_limits.h"
 #include "util/zip_reader.h"
 
 #include <cstdint>
@@ -30,9 +31,9 @@ class TorchScriptArchive {
     std::vector<int64_t> sizes, strides;
   };
 
-  /// Largest data.pkl, card or code file read (each), and largest sum of the tensors read.
+  /// Largest data.pkl or code file read (each). Tensors are bounded by kMaxModelBytes, the card by
+  /// kMaxModelCardBytes (native/model_limits.h).
   static constexpr uint64_t kMaxTextBytes = uint64_t{16} << 20;
-  static constexpr uint64_t kMaxTensorBytes = uint64_t{1} << 30;
 
   /// Opens `path` and reads its directory. Throws std::runtime_error "<path>: <what>" when it is not a ZIP archive
   /// or not laid out as TorchScript writes (one top folder holding data.pkl).
@@ -43,8 +44,8 @@ class TorchScriptArchive {
   /// The names of its entries, relative to the top folder.
   std::vector<std::string> names() const;
   /// The content of entry `name`; throws std::runtime_error naming the file and entry when it is missing, larger
-  /// than kMaxTextBytes or corrupt.
-  std::string text(const std::string& name) const;
+  /// than `max_size` or corrupt.
+  std::string text(const std::string& name, uint64_t max_size = kMaxTextBytes) const;
 
   /// The tensors the module object of data.pkl stores at its top level, by attribute name. Throws
   /// std::runtime_error naming the file when data.pkl is unreadable or not a module object; attributes that are not
