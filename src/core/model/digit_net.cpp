@@ -27,16 +27,12 @@ torch::Tensor DigitNetImpl::forward(torch::Tensor x) { return forward_keeping_la
 torch::Tensor DigitNetImpl::forward_keeping_last_conv(torch::Tensor x, torch::Tensor* last_conv) {
   x = (x - spec_.mean) / spec_.std;
   for (int i = 0; i < spec_.conv_count(); ++i) {
-    auto y = convs_[static_cast<size_t>(i)]->forward(x);
-    // Under the CPU's bfloat16 autocast the convolution answers in bfloat16; batch norm and the rest run in float
-    // there (the next convolution casts again). CUDA's batch norm takes bfloat16 as it is.
-    if (y.is_cpu()) y = y.to(torch::kFloat);
-    x = batch_norm_relu(bns_[static_cast<size_t>(i)], y);
+    // Under the CPU's bfloat16 autocast the convolution answers in bfloat16. In training, batch norm and pooling
+    // read and write it as it is, so the next convolution takes it without a cast; elsewhere batch norm runs in
+    // float on the CPU. CUDA's batch norm takes bfloat16 as it is.
+    x = batch_norm_relu(bns_[static_cast<size_t>(i)], convs_[static_cast<size_t>(i)]->forward(x));
     if (last_conv && i + 1 == spec_.conv_count()) *last_conv = x;
-    if (spec_.ends_block(i)) {
-      x = torch::max_pool2d(x, /*kernel_size=*/2);
-      x = fast_dropout(x, spec_.conv_dropout, is_training());
-    }
+    if (spec_.ends_block(i)) x = max_pool_dropout(x, spec_.conv_dropout, is_training());
   }
   x = x.flatten(/*start_dim=*/1);
   for (size_t i = 0; i + 1 < dense_.size(); ++i) {

@@ -2,12 +2,41 @@
 
 #include "kernels/batch_norm_relu.h"
 #include "kernels/dropout_mask.h"
+#include "kernels/max_pool_dropout.h"
 #include "kernels/simd_gemm.h"
 
 #include <limits>
 
 namespace digitlab {
 namespace {
+
+/// The kernels' view of a float or bfloat16 tensor's elements.
+template <typename T>
+T* elements(const torch::Tensor& t);
+template <>
+float* elements<float>(const torch::Tensor& t) {
+  return t.data_ptr<float>();
+}
+template <>
+BFloat16Bits* elements<BFloat16Bits>(const torch::Tensor& t) {
+  return reinterpret_cast<BFloat16Bits*>(t.data_ptr<at::BFloat16>());
+}
+
+/// Calls fn with a value of the kernels' element type for `type`: BFloat16Bits for bfloat16, else float.
+template <typename Fn>
+void with_element_type(torch::ScalarType type, Fn&& fn) {
+  if (type == torch::kBFloat16) {
+    fn(BFloat16Bits{});
+  } else {
+    fn(float{});
+  }
+}
+
+/// A seed for one dropout mask, drawn from LibTorch's generator so that --seed repeats a run.
+uint64_t draw_dropout_seed() {
+  return static_cast<uint64_t>(
+      torch::randint(std::numeric_limits<int64_t>::max(), {1}, torch::kLong).item<int64_t>());
+}
 
 /// Training-mode BatchNorm2d + ReLU on the CPU as one autograd operation (see batch_norm_relu.h); the
 /// module's running statistics and batch count are updated as BatchNorm2d::forward does.
@@ -18,12 +47,15 @@ struct BatchNormRelu : torch::autograd::Function<BatchNormRelu> {
     const auto x = input.contiguous();
     const int64_t n = x.size(0), channels = x.size(1), hw = x.size(2) * x.size(3);
     auto y = torch::empty_like(x);
-    auto mean = torch::empty({channels}, x.options());
-    auto var = torch::empty({channels}, x.options());
+    const auto stats = gamma.options();
+    auto mean = torch::empty({channels}, stats);
+    auto var = torch::empty({channels}, stats);
     const auto g = gamma.contiguous(), b = beta.contiguous();
-    batch_norm_relu_forward(x.data_ptr<float>(), n, channels, hw, g.data_ptr<float>(), b.data_ptr<float>(), eps,
-                            y.data_ptr<float>(), mean.data_ptr<float>(), var.data_ptr<float>(),
-                            torch::get_num_threads());
+    with_element_type(x.scalar_type(), [&](auto type) {
+      using T = decltype(type);
+      batch_norm_relu_forward(elements<T>(x), n, channels, hw, g.data_ptr<float>(), b.data_ptr<float>(), eps,
+                              elements<T>(y), mean.data_ptr<float>(), var.data_ptr<float>(), torch::get_num_threads());
+    });
     ctx->save_for_backward({x, y, g, mean, var});
     ctx->saved_data["eps"] = eps;
     // Running statistics as BatchNorm2d keeps them: the variance unbiased.
@@ -38,16 +70,57 @@ struct BatchNormRelu : torch::autograd::Function<BatchNormRelu> {
     const auto saved = ctx->get_saved_variables();
     const auto& x = saved[0];
     const auto& y = saved[1];
-    const auto grad_y = grads.at(0).contiguous();
+    const auto grad_y = grads.at(0).to(x.scalar_type()).contiguous();
     const int64_t n = x.size(0), channels = x.size(1), hw = x.size(2) * x.size(3);
     auto grad_x = torch::empty_like(x);
-    auto grad_gamma = torch::empty({channels}, x.options());
-    auto grad_beta = torch::empty({channels}, x.options());
-    batch_norm_relu_backward(grad_y.data_ptr<float>(), x.data_ptr<float>(), y.data_ptr<float>(), n, channels, hw,
-                             saved[2].data_ptr<float>(), saved[3].data_ptr<float>(), saved[4].data_ptr<float>(),
-                             ctx->saved_data["eps"].toDouble(), grad_x.data_ptr<float>(), grad_gamma.data_ptr<float>(),
-                             grad_beta.data_ptr<float>(), torch::get_num_threads());
+    auto grad_gamma = torch::empty({channels}, saved[2].options());
+    auto grad_beta = torch::empty({channels}, saved[2].options());
+    with_element_type(x.scalar_type(), [&](auto type) {
+      using T = decltype(type);
+      batch_norm_relu_backward(elements<T>(grad_y), elements<T>(x), elements<T>(y), n, channels, hw,
+                               saved[2].data_ptr<float>(), saved[3].data_ptr<float>(), saved[4].data_ptr<float>(),
+                               ctx->saved_data["eps"].toDouble(), elements<T>(grad_x), grad_gamma.data_ptr<float>(),
+                               grad_beta.data_ptr<float>(), torch::get_num_threads());
+    });
     return {grad_x, grad_gamma, grad_beta, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+  }
+};
+
+/// 2x2 max pooling and dropout as one autograd operation over DigitLab's loops (max_pool_dropout.h); the
+/// argument's element type (float or bfloat16) is kept.
+struct MaxPoolDropout : torch::autograd::Function<MaxPoolDropout> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input, double p) {
+    const auto x = input.contiguous();
+    const PoolShape shape{x.size(0) * x.size(1), x.size(2), x.size(3)};
+    const uint64_t seed = p > 0 ? draw_dropout_seed() : 0;
+    auto y = torch::empty({x.size(0), x.size(1), shape.out_h(), shape.out_w()}, x.options());
+    auto which = torch::empty({shape.outputs()}, x.options().dtype(torch::kUInt8));
+    with_element_type(x.scalar_type(), [&](auto type) {
+      using T = decltype(type);
+      max_pool_dropout_forward(elements<T>(x), shape, DropoutMask(seed, p), elements<T>(y), which.data_ptr<uint8_t>(),
+                               torch::get_num_threads());
+    });
+    ctx->save_for_backward({which});
+    ctx->saved_data["sizes"] = x.sizes().vec();
+    ctx->saved_data["p"] = p;
+    ctx->saved_data["seed"] = static_cast<int64_t>(seed);
+    return y;
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const auto which = ctx->get_saved_variables().at(0);
+    const auto sizes = ctx->saved_data["sizes"].toIntVector();
+    const auto grad_y = grads.at(0).contiguous();
+    const PoolShape shape{sizes[0] * sizes[1], sizes[2], sizes[3]};
+    const DropoutMask mask(static_cast<uint64_t>(ctx->saved_data["seed"].toInt()), ctx->saved_data["p"].toDouble());
+    auto grad_x = torch::empty(sizes, grad_y.options());
+    with_element_type(grad_y.scalar_type(), [&](auto type) {
+      using T = decltype(type);
+      max_pool_dropout_backward(elements<T>(grad_y), which.data_ptr<uint8_t>(), shape, mask, elements<T>(grad_x),
+                                torch::get_num_threads());
+    });
+    return {grad_x, torch::Tensor()};
   }
 };
 
@@ -57,9 +130,8 @@ struct BatchNormRelu : torch::autograd::Function<BatchNormRelu> {
 torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool training) {
   if (!training || p == 0.0) return x;
   if (!x.is_cpu() || x.scalar_type() != torch::kFloat) return torch::dropout(x, p, training);
-  const auto seed = torch::randint(std::numeric_limits<int64_t>::max(), {1}, torch::kLong).item<int64_t>();
   auto mask = torch::empty(x.sizes(), x.options().requires_grad(false));
-  fill_dropout_mask(mask.data_ptr<float>(), mask.numel(), static_cast<uint64_t>(seed), p, torch::get_num_threads());
+  fill_dropout_mask(mask.data_ptr<float>(), mask.numel(), draw_dropout_seed(), p, torch::get_num_threads());
   return x * mask;
 }
 
@@ -67,16 +139,27 @@ torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool training) {
 /// BatchNorm2d does (momentum, unbiased variance), and counts the batch; otherwise the module itself.
 torch::Tensor batch_norm_relu(torch::nn::BatchNorm2d& bn, const torch::Tensor& x) {
   const auto& o = bn->options;
-  // Its loops are compiled for AVX2 + FMA: other CPUs keep the module.
-  if (!simd::available() || !bn->is_training() || !x.is_cpu() || x.scalar_type() != torch::kFloat || !o.affine() ||
+  // Its loops are compiled for AVX2 + FMA: other CPUs keep the module, in float on the CPU (CUDA's batch norm takes
+  // bfloat16 as it is).
+  const bool element_type = x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kBFloat16;
+  if (!simd::available() || !bn->is_training() || !x.is_cpu() || !element_type || !o.affine() ||
       !o.track_running_stats() || !o.momentum().has_value() || x.size(0) * x.size(2) * x.size(3) < 2) {
-    return bn->forward(x).relu_();
+    return bn->forward(x.is_cpu() ? x.to(torch::kFloat) : x).relu_();
   }
   {
     torch::NoGradGuard no_grad;
     bn->num_batches_tracked += 1;
   }
   return BatchNormRelu::apply(x, bn->weight, bn->bias, bn->running_mean, bn->running_var, o.eps(), *o.momentum());
+}
+
+// DigitNet's 2x2 pooling and dropout (see training_ops.h).
+torch::Tensor max_pool_dropout(const torch::Tensor& x, double p, bool training) {
+  const bool element_type = x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kBFloat16;
+  if (!training || !x.is_cpu() || !element_type || x.dim() != 4 || x.size(2) < 2 || x.size(3) < 2) {
+    return fast_dropout(torch::max_pool2d(x, /*kernel_size=*/2), p, training);
+  }
+  return MaxPoolDropout::apply(x, p);
 }
 
 }  // namespace digitlab

@@ -10,9 +10,15 @@ namespace digitlab {
 /// than LibTorch 1.13's) and its seed drawn from LibTorch's generator. Other devices use torch::dropout.
 torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool training);
 
+/// dropout(max_pool2d(x, 2), p). In training on the CPU, with x float or bfloat16, as one autograd operation over
+/// DigitLab's loops (max_pool_dropout.h) that keeps x's element type and draws the mask's seed as fast_dropout does;
+/// otherwise LibTorch's pooling and fast_dropout.
+torch::Tensor max_pool_dropout(const torch::Tensor& x, double p, bool training);
+
 /// relu(bn(x)). In training on an AVX2 CPU as one autograd operation over DigitLab's fused loops, which
-/// updates the running statistics as BatchNorm2d does (momentum, unbiased variance) and counts the batch;
-/// otherwise the module itself.
+/// updates the running statistics as BatchNorm2d does (momentum, unbiased variance) and counts the batch, with x
+/// float or bfloat16 (the convolution's output under the CPU's bfloat16 autocast), which the answer keeps;
+/// otherwise the module itself, in float on the CPU.
 torch::Tensor batch_norm_relu(torch::nn::BatchNorm2d& bn, const torch::Tensor& x);
 
 }  // namespace digitlab
