@@ -1,6 +1,7 @@
 // The Predictor's fast-path kernels and the trainer's (src/core, internal) against LibTorch's own operations, on
 // shapes DigitNet does not use too: odd sizes, pooling that drops a row, thread counts that split unevenly.
 #include "kernels/batch_norm_relu.h"
+#include "kernels/batch_norm_relu_channels_last.h"
 #include "kernels/bfloat16.h"
 #include "kernels/dense_layer.h"
 #include "kernels/dropout_mask.h"
@@ -301,6 +302,91 @@ TEST(FastKernels, MaxPoolWithDropoutInBFloat16KeepsTheValuesAsTheyAre) {
   EXPECT_TRUE(torch::equal(grad_x, x.grad().to(torch::kBFloat16)));
 }
 
+/// An NCHW tensor's values in NHWC order (channels-last memory), as a contiguous NHWC tensor.
+torch::Tensor nhwc(const torch::Tensor& nchw) { return nchw.permute({0, 2, 3, 1}).contiguous(); }
+
+TEST(FastKernels, ChannelsLastBatchNormReluGivesLibTorchsValuesAndGradients) {
+  if (!simd::available()) GTEST_SKIP() << "this CPU has no AVX2/FMA; the trainer uses LibTorch's batch norm";
+  torch::manual_seed(12);
+  // 12 channels: a tail after eight; 9 x 9 x 3 = 243 rows: chunks of 64 and a short last one.
+  const int64_t n = 3, channels = 12, h = 9, w = 9, rows = n * h * w;
+  const auto input = torch::randn({n, channels, h, w}) * 2 + 0.3;
+  const auto gamma = torch::rand({channels}) + 0.5;
+  const auto beta = torch::randn({channels});
+  const auto grad = torch::randn({n, channels, h, w});
+  const double eps = 1e-5;
+  auto x = input.clone().requires_grad_(true);
+  const auto expected = torch::relu(torch::batch_norm(x, gamma, beta, {}, {}, /*training=*/true, 0.1, eps, false));
+  expected.backward(grad);
+
+  const auto in = nhwc(input), g = nhwc(grad);
+  for (const int threads : {1, 3}) {
+    auto y = torch::empty_like(in), grad_x = torch::empty_like(in);
+    std::vector<float> mean(channels), var(channels), grad_gamma(channels), grad_beta(channels);
+    batch_norm_relu_forward_channels_last(in.data_ptr<float>(), rows, channels, gamma.data_ptr<float>(),
+                                          beta.data_ptr<float>(), eps, y.data_ptr<float>(), mean.data(), var.data(),
+                                          threads);
+    EXPECT_LE((y - nhwc(expected)).abs().max().item<double>(), 1e-5) << threads << " threads";
+    batch_norm_relu_backward_channels_last(g.data_ptr<float>(), in.data_ptr<float>(), y.data_ptr<float>(), rows,
+                                           channels, gamma.data_ptr<float>(), mean.data(), var.data(), eps,
+                                           grad_x.data_ptr<float>(), grad_gamma.data(), grad_beta.data(), threads);
+    EXPECT_LE((grad_x - nhwc(x.grad())).abs().max().item<double>(), 1e-5) << threads << " threads";
+    EXPECT_LE((torch::from_blob(grad_beta.data(), {channels}) - grad.mul(expected > 0).sum({0, 2, 3}))
+                  .abs()
+                  .max()
+                  .item<double>(),
+              1e-4);
+  }
+
+  // bfloat16, against the float answer on the same values.
+  const auto in16 = in.to(torch::kBFloat16);
+  auto x16 = input.to(torch::kBFloat16).to(torch::kFloat).requires_grad_(true);
+  const auto expected16 =
+      torch::relu(torch::batch_norm(x16, gamma, beta, {}, {}, /*training=*/true, 0.1, eps, false));
+  auto y16 = torch::empty_like(in16);
+  std::vector<float> mean(channels), var(channels);
+  batch_norm_relu_forward_channels_last(bits_of(in16), rows, channels, gamma.data_ptr<float>(),
+                                        beta.data_ptr<float>(), eps, bits_of(y16), mean.data(), var.data(), 2);
+  const auto want = nhwc(expected16);
+  EXPECT_LE(((y16.to(torch::kFloat) - want) / (want.abs() + 1e-3)).abs().max().item<double>(), 1.0 / 256);
+}
+
+/// reference_pool_dropout in NHWC order: the mask's elements follow the output's NHWC memory.
+torch::Tensor reference_pool_dropout_nhwc(const torch::Tensor& x, uint64_t seed, double p) {
+  auto pooled = torch::max_pool2d(x, 2).permute({0, 2, 3, 1});
+  auto mask = torch::empty(pooled.sizes());
+  fill_dropout_mask(mask.data_ptr<float>(), mask.numel(), seed, p, 1);
+  return pooled * mask;
+}
+
+TEST(FastKernels, ChannelsLastMaxPoolWithDropoutGivesLibTorchsValuesAndGradients) {
+  torch::manual_seed(13);
+  struct Case {
+    int64_t n, c, h, w;
+    double p;
+  };
+  for (const Case k : {Case{2, 16, 28, 28, 0.25}, Case{3, 8, 7, 7, 0.5}, Case{2, 5, 5, 6, 0.0}}) {
+    const auto input = torch::randn({k.n, k.c, k.h, k.w});
+    const auto grad = torch::randn({k.n, k.h / 2, k.w / 2, k.c});  // NHWC
+    const uint64_t seed = 99;
+    auto x = input.clone().requires_grad_(true);
+    const auto expected = reference_pool_dropout_nhwc(x, seed, k.p);
+    expected.backward(grad);
+
+    const auto in = nhwc(input);
+    const PoolShape shape{k.n, k.h, k.w};
+    auto y = torch::empty({k.n, k.h / 2, k.w / 2, k.c});
+    std::vector<uint8_t> which(static_cast<size_t>(y.numel()));
+    max_pool_dropout_forward_channels_last(in.data_ptr<float>(), shape, k.c, DropoutMask(seed, k.p),
+                                           y.data_ptr<float>(), which.data(), 2);
+    EXPECT_TRUE(torch::equal(y, expected)) << k.h << " x " << k.w << ", p = " << k.p;
+    auto grad_x = torch::full_like(in, NAN);  // every element must be written
+    max_pool_dropout_backward_channels_last(grad.data_ptr<float>(), which.data(), shape, k.c, DropoutMask(seed, k.p),
+                                            grad_x.data_ptr<float>(), 3);
+    EXPECT_TRUE(torch::equal(grad_x, nhwc(x.grad()))) << k.h << " x " << k.w << ", p = " << k.p;
+  }
+}
+
 TEST(TrainingOps, ABFloat16BlockTrainsAsLibTorchsOperationsDo) {
   if (!simd::available()) GTEST_SKIP() << "this CPU has no AVX2/FMA; the trainer uses LibTorch's batch norm";
   // conv -> batch norm + ReLU -> pooling under the CPU's bfloat16 autocast: DigitLab's operations keep bfloat16
@@ -319,6 +405,7 @@ TEST(TrainingOps, ABFloat16BlockTrainsAsLibTorchsOperationsDo) {
     if (ours) {
       out = max_pool_dropout(batch_norm_relu(bn, y), 0.0, /*training=*/true);
       EXPECT_EQ(out.scalar_type(), torch::kBFloat16) << "a cast crept in";
+      EXPECT_TRUE(out.is_contiguous(at::MemoryFormat::ChannelsLast)) << "oneDNN would reorder it";
     } else {
       out = torch::max_pool2d(bn->forward(y.to(torch::kFloat)).relu(), 2);
     }

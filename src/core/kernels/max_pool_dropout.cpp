@@ -18,78 +18,134 @@ DIGITLAB_SIMD_TARGET void mark_dropped(const DropoutMask& mask, int64_t first, i
   for (int64_t k = 0; k < count; ++k) dropped[k] = mask.bits(static_cast<uint64_t>(first + k)) < threshold ? 1 : 0;
 }
 
-/// One row of windows: the max of each times `keep`, and its place (kDropped where dropout took it). Branch-free,
-/// so that random data costs no mispredictions. A NaN is kept only in a window's first place: batch norm before
-/// the pooling has then made its whole channel NaN anyway.
+/// Where a run of windows starts: window k's four values are places[0..3][k * Step]. In NCHW (Step 2) they are
+/// two neighbours on each of two rows; in NHWC (Step 1) one channel of four neighbouring pixels.
 template <typename T>
-DIGITLAB_SIMD_TARGET void pool_row(const T* top, const T* bottom, int64_t ow, const uint8_t* dropped, float keep,
-                                   T* y, uint8_t* which) {
-  for (int64_t j = 0; j < ow; ++j) {
-    const float a = to_float(top[2 * j]), b = to_float(top[2 * j + 1]), c = to_float(bottom[2 * j]),
-                d = to_float(bottom[2 * j + 1]);
-    float best = a;
+struct Windows {
+  T* places[4];  // top left, top right, bottom left, bottom right
+};
+
+/// `count` windows: the max of each times `keep`, and its place (kDropped where dropout took it). Branch-free, so
+/// that random data costs no mispredictions and the NHWC loop vectorizes. A NaN is kept only in a window's first
+/// place: batch norm before the pooling has then made its whole channel NaN anyway.
+template <int Step, typename T>
+DIGITLAB_SIMD_TARGET void pool_windows(Windows<const T> in, int64_t count, const uint8_t* dropped, float keep, T* y,
+                                       uint8_t* which) {
+  for (int64_t k = 0; k < count; ++k) {
+    float best = to_float(in.places[0][Step * k]);
     uint8_t at = 0;
-    at = b > best ? 1 : at;
-    best = b > best ? b : best;
-    at = c > best ? 2 : at;
-    best = c > best ? c : best;
-    at = d > best ? 3 : at;
-    best = d > best ? d : best;
-    which[j] = dropped[j] ? kDropped : at;
-    store_as(y + j, dropped[j] ? 0.0f : best * keep);
+    for (uint8_t place = 1; place < 4; ++place) {
+      const float v = to_float(in.places[place][Step * k]);
+      at = v > best ? place : at;
+      best = v > best ? v : best;
+    }
+    which[k] = dropped[k] ? kDropped : at;
+    store_as(y + k, dropped[k] ? 0.0f : best * keep);
   }
 }
 
+/// `count` windows backward: each window's gradient times `keep` at its max's place, 0 at the other three (at all
+/// four where dropout took the window: its place is kDropped).
+template <int Step, typename T>
+DIGITLAB_SIMD_TARGET void unpool_windows(const T* grad_y, const uint8_t* which, int64_t count, float keep,
+                                         Windows<T> out) {
+  const T zero{};
+  for (int64_t k = 0; k < count; ++k) {
+    T g = grad_y[k];
+    if (keep != 1.0f) store_as(&g, to_float(g) * keep);
+    for (uint8_t place = 0; place < 4; ++place) out.places[place][Step * k] = which[k] == place ? g : zero;
+  }
+}
+
+/// The windows of output row i of one NCHW plane, or of one NHWC image (all channels of its pixels).
 template <typename T>
-void forward(const T* x, const PoolShape& s, const DropoutMask& mask, T* y, uint8_t* which, int threads) {
-  const int64_t oh = s.out_h(), ow = s.out_w(), w = s.w, plane_in = s.h * s.w, plane_out = oh * ow;
+Windows<T> row_windows(T* image, int64_t i, int64_t w, int64_t pixel) {
+  T* top = image + 2 * i * w * pixel;
+  T* bottom = top + w * pixel;
+  return {{top, top + pixel, bottom, bottom + pixel}};
+}
+
+/// NCHW: a plane per image and channel, a row of out_w windows at a time.
+template <typename T>
+void forward_planes(const T* x, const PoolShape& s, const DropoutMask& mask, T* y, uint8_t* which, int threads) {
+  const int64_t oh = s.out_h(), ow = s.out_w(), plane_in = s.h * s.w, plane_out = oh * ow;
   const float keep = mask.drops() ? mask.keep() : 1.0f;
   run_parts(s.planes, threads, [&](int64_t begin, int64_t end) {
     std::vector<uint8_t> dropped(static_cast<size_t>(plane_out), 0);
     for (int64_t p = begin; p < end; ++p) {
       if (mask.drops()) mark_dropped(mask, p * plane_out, plane_out, dropped.data());
       for (int64_t i = 0; i < oh; ++i) {
-        const T* top = x + p * plane_in + 2 * i * w;
         const int64_t row = p * plane_out + i * ow;
-        pool_row(top, top + w, ow, dropped.data() + i * ow, keep, y + row, which + row);
+        pool_windows<2>(row_windows(x + p * plane_in, i, s.w, 1), ow, dropped.data() + i * ow, keep, y + row,
+                        which + row);
       }
     }
   });
 }
 
-/// One row of windows backward: each window's gradient times `keep` at its max's place, 0 at the other three (at
-/// all four where dropout took the window: its place is kDropped).
+/// NHWC: each output pixel's channels at a time.
 template <typename T>
-DIGITLAB_SIMD_TARGET void unpool_row(const T* grad_y, const uint8_t* which, int64_t ow, float keep, T* top,
-                                     T* bottom) {
-  const T zero{};
-  for (int64_t j = 0; j < ow; ++j) {
-    T g = grad_y[j];
-    if (keep != 1.0f) store_as(&g, to_float(g) * keep);
-    const uint8_t at = which[j];
-    top[2 * j] = at == 0 ? g : zero;
-    top[2 * j + 1] = at == 1 ? g : zero;
-    bottom[2 * j] = at == 2 ? g : zero;
-    bottom[2 * j + 1] = at == 3 ? g : zero;
-  }
+void forward_pixels(const T* x, const PoolShape& s, int64_t channels, const DropoutMask& mask, T* y, uint8_t* which,
+                    int threads) {
+  const int64_t oh = s.out_h(), ow = s.out_w(), image_in = s.h * s.w * channels;
+  const float keep = mask.drops() ? mask.keep() : 1.0f;
+  run_parts(s.planes * oh, threads, [&](int64_t begin, int64_t end) {
+    std::vector<uint8_t> dropped(static_cast<size_t>(ow * channels), 0);
+    for (int64_t r = begin; r < end; ++r) {  // output rows of all images
+      const int64_t image = r / oh, i = r % oh, first = r * ow * channels;
+      if (mask.drops()) mark_dropped(mask, first, ow * channels, dropped.data());
+      const Windows<const T> row = row_windows(x + image * image_in, i, s.w, channels);
+      for (int64_t j = 0; j < ow; ++j) {
+        const int64_t at = 2 * j * channels;
+        const Windows<const T> pixel{{row.places[0] + at, row.places[1] + at, row.places[2] + at, row.places[3] + at}};
+        const int64_t o = first + j * channels;
+        pool_windows<1>(pixel, channels, dropped.data() + j * channels, keep, y + o, which + o);
+      }
+    }
+  });
 }
 
 template <typename T>
-void backward(const T* grad_y, const uint8_t* which, const PoolShape& s, const DropoutMask& mask, T* grad_x,
-              int threads) {
-  const int64_t oh = s.out_h(), ow = s.out_w(), h = s.h, w = s.w, plane_in = s.h * s.w, plane_out = oh * ow;
+void backward_planes(const T* grad_y, const uint8_t* which, const PoolShape& s, const DropoutMask& mask, T* grad_x,
+                     int threads) {
+  const int64_t oh = s.out_h(), ow = s.out_w(), h = s.h, w = s.w, plane_in = h * w, plane_out = oh * ow;
   const float keep = mask.drops() ? mask.keep() : 1.0f;
   const T zero{};
   run_parts(s.planes, threads, [&](int64_t begin, int64_t end) {
     for (int64_t p = begin; p < end; ++p) {
       T* plane = grad_x + p * plane_in;
       for (int64_t i = 0; i < oh; ++i) {
-        T* top = plane + 2 * i * w;
         const int64_t row = p * plane_out + i * ow;
-        unpool_row(grad_y + row, which + row, ow, keep, top, top + w);
-        if (w % 2 != 0) top[w - 1] = top[2 * w - 1] = zero;  // the column pooling left out
+        unpool_windows<2>(grad_y + row, which + row, ow, keep, row_windows(plane, i, w, 1));
+        if (w % 2 != 0) plane[(2 * i + 1) * w - 1] = plane[(2 * i + 2) * w - 1] = zero;  // the column left out
       }
       if (h % 2 != 0) std::fill(plane + (h - 1) * w, plane + h * w, zero);  // and the row
+    }
+  });
+}
+
+template <typename T>
+void backward_pixels(const T* grad_y, const uint8_t* which, const PoolShape& s, int64_t channels,
+                     const DropoutMask& mask, T* grad_x, int threads) {
+  const int64_t oh = s.out_h(), ow = s.out_w(), h = s.h, w = s.w, image_in = h * w * channels;
+  const float keep = mask.drops() ? mask.keep() : 1.0f;
+  const T zero{};
+  run_parts(s.planes, threads, [&](int64_t begin, int64_t end) {
+    for (int64_t image = begin; image < end; ++image) {
+      T* in = grad_x + image * image_in;
+      for (int64_t i = 0; i < oh; ++i) {
+        const Windows<T> row = row_windows(in, i, w, channels);
+        for (int64_t j = 0; j < ow; ++j) {
+          const int64_t at = 2 * j * channels, o = ((image * oh + i) * ow + j) * channels;
+          unpool_windows<1>(grad_y + o, which + o, channels, keep,
+                            Windows<T>{{row.places[0] + at, row.places[1] + at, row.places[2] + at,
+                                        row.places[3] + at}});
+        }
+        if (w % 2 != 0) {  // the column left out, on both rows
+          for (T* line : {row.places[0], row.places[2]}) std::fill(line + (w - 1) * channels, line + w * channels, zero);
+        }
+      }
+      if (h % 2 != 0) std::fill(in + (h - 1) * w * channels, in + image_in, zero);  // and the row
     }
   });
 }
@@ -98,22 +154,43 @@ void backward(const T* grad_y, const uint8_t* which, const PoolShape& s, const D
 
 void max_pool_dropout_forward(const float* x, const PoolShape& shape, const DropoutMask& mask, float* y,
                               uint8_t* which, int threads) {
-  forward(x, shape, mask, y, which, threads);
+  forward_planes(x, shape, mask, y, which, threads);
 }
 
 void max_pool_dropout_forward(const BFloat16Bits* x, const PoolShape& shape, const DropoutMask& mask, BFloat16Bits* y,
                               uint8_t* which, int threads) {
-  forward(x, shape, mask, y, which, threads);
+  forward_planes(x, shape, mask, y, which, threads);
 }
 
 void max_pool_dropout_backward(const float* grad_y, const uint8_t* which, const PoolShape& shape,
                                const DropoutMask& mask, float* grad_x, int threads) {
-  backward(grad_y, which, shape, mask, grad_x, threads);
+  backward_planes(grad_y, which, shape, mask, grad_x, threads);
 }
 
 void max_pool_dropout_backward(const BFloat16Bits* grad_y, const uint8_t* which, const PoolShape& shape,
                                const DropoutMask& mask, BFloat16Bits* grad_x, int threads) {
-  backward(grad_y, which, shape, mask, grad_x, threads);
+  backward_planes(grad_y, which, shape, mask, grad_x, threads);
+}
+
+void max_pool_dropout_forward_channels_last(const float* x, const PoolShape& shape, int64_t channels,
+                                            const DropoutMask& mask, float* y, uint8_t* which, int threads) {
+  forward_pixels(x, shape, channels, mask, y, which, threads);
+}
+
+void max_pool_dropout_forward_channels_last(const BFloat16Bits* x, const PoolShape& shape, int64_t channels,
+                                            const DropoutMask& mask, BFloat16Bits* y, uint8_t* which, int threads) {
+  forward_pixels(x, shape, channels, mask, y, which, threads);
+}
+
+void max_pool_dropout_backward_channels_last(const float* grad_y, const uint8_t* which, const PoolShape& shape,
+                                             int64_t channels, const DropoutMask& mask, float* grad_x, int threads) {
+  backward_pixels(grad_y, which, shape, channels, mask, grad_x, threads);
+}
+
+void max_pool_dropout_backward_channels_last(const BFloat16Bits* grad_y, const uint8_t* which, const PoolShape& shape,
+                                             int64_t channels, const DropoutMask& mask, BFloat16Bits* grad_x,
+                                             int threads) {
+  backward_pixels(grad_y, which, shape, channels, mask, grad_x, threads);
 }
 
 }  // namespace digitlab

@@ -5,7 +5,8 @@
 // tenth of a training step over the three blocks), then dropout and, under bfloat16 autocast, two casts follow.
 // Here one pass reads each window, keeps which of its four values was the largest, or that dropout took the
 // window (a byte), and writes the max times the dropout factor; the backward writes each window's gradient in one
-// pass from that byte alone. Planes are NCHW, floats or bfloat16.
+// pass from that byte alone. Activations are NCHW (a plane per image and channel) or channels-last (NHWC), floats
+// or bfloat16.
 
 #include "kernels/bfloat16.h"
 #include "kernels/dropout_mask.h"
@@ -38,5 +39,17 @@ void max_pool_dropout_backward(const float* grad_y, const uint8_t* which, const 
                                const DropoutMask& mask, float* grad_x, int threads);
 void max_pool_dropout_backward(const BFloat16Bits* grad_y, const uint8_t* which, const PoolShape& shape,
                                const DropoutMask& mask, BFloat16Bits* grad_x, int threads);
+
+/// The same on channels-last (NHWC) activations: shape.planes is then the number of images, each h x w pixels of
+/// `channels` values; which, y and the mask's elements follow the output's NHWC order.
+void max_pool_dropout_forward_channels_last(const float* x, const PoolShape& shape, int64_t channels,
+                                            const DropoutMask& mask, float* y, uint8_t* which, int threads);
+void max_pool_dropout_forward_channels_last(const BFloat16Bits* x, const PoolShape& shape, int64_t channels,
+                                            const DropoutMask& mask, BFloat16Bits* y, uint8_t* which, int threads);
+void max_pool_dropout_backward_channels_last(const float* grad_y, const uint8_t* which, const PoolShape& shape,
+                                             int64_t channels, const DropoutMask& mask, float* grad_x, int threads);
+void max_pool_dropout_backward_channels_last(const BFloat16Bits* grad_y, const uint8_t* which, const PoolShape& shape,
+                                             int64_t channels, const DropoutMask& mask, BFloat16Bits* grad_x,
+                                             int threads);
 
 }  // namespace digitlab

@@ -1,6 +1,7 @@
 #include "model/training_ops.h"
 
 #include "kernels/batch_norm_relu.h"
+#include "kernels/batch_norm_relu_channels_last.h"
 #include "kernels/dropout_mask.h"
 #include "kernels/max_pool_dropout.h"
 #include "kernels/simd_gemm.h"
@@ -32,6 +33,17 @@ void with_element_type(torch::ScalarType type, Fn&& fn) {
   }
 }
 
+/// Whether t is laid out channels-last (NHWC) and not also NCHW-contiguous (as a tensor with one channel or one
+/// pixel is).
+bool is_channels_last(const torch::Tensor& t) {
+  return t.dim() == 4 && t.is_contiguous(at::MemoryFormat::ChannelsLast) && !t.is_contiguous();
+}
+
+/// t contiguous in `like`'s layout: channels-last or NCHW.
+torch::Tensor contiguous_like(const torch::Tensor& t, const torch::Tensor& like) {
+  return t.contiguous(is_channels_last(like) ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous);
+}
+
 /// A seed for one dropout mask, drawn from LibTorch's generator so that --seed repeats a run.
 uint64_t draw_dropout_seed() {
   return static_cast<uint64_t>(
@@ -44,17 +56,24 @@ struct BatchNormRelu : torch::autograd::Function<BatchNormRelu> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input,
                                const torch::Tensor& gamma, const torch::Tensor& beta, torch::Tensor running_mean,
                                torch::Tensor running_var, double eps, double momentum) {
-    const auto x = input.contiguous();
+    const auto x = contiguous_like(input, input);
     const int64_t n = x.size(0), channels = x.size(1), hw = x.size(2) * x.size(3);
-    auto y = torch::empty_like(x);
+    auto y = torch::empty_like(x);  // in x's layout
     const auto stats = gamma.options();
     auto mean = torch::empty({channels}, stats);
     auto var = torch::empty({channels}, stats);
     const auto g = gamma.contiguous(), b = beta.contiguous();
+    const int threads = torch::get_num_threads();
     with_element_type(x.scalar_type(), [&](auto type) {
       using T = decltype(type);
-      batch_norm_relu_forward(elements<T>(x), n, channels, hw, g.data_ptr<float>(), b.data_ptr<float>(), eps,
-                              elements<T>(y), mean.data_ptr<float>(), var.data_ptr<float>(), torch::get_num_threads());
+      if (is_channels_last(x)) {
+        batch_norm_relu_forward_channels_last(elements<T>(x), n * hw, channels, g.data_ptr<float>(),
+                                              b.data_ptr<float>(), eps, elements<T>(y), mean.data_ptr<float>(),
+                                              var.data_ptr<float>(), threads);
+      } else {
+        batch_norm_relu_forward(elements<T>(x), n, channels, hw, g.data_ptr<float>(), b.data_ptr<float>(), eps,
+                                elements<T>(y), mean.data_ptr<float>(), var.data_ptr<float>(), threads);
+      }
     });
     ctx->save_for_backward({x, y, g, mean, var});
     ctx->saved_data["eps"] = eps;
@@ -70,17 +89,27 @@ struct BatchNormRelu : torch::autograd::Function<BatchNormRelu> {
     const auto saved = ctx->get_saved_variables();
     const auto& x = saved[0];
     const auto& y = saved[1];
-    const auto grad_y = grads.at(0).to(x.scalar_type()).contiguous();
+    const auto grad_y = contiguous_like(grads.at(0).to(x.scalar_type()), x);
     const int64_t n = x.size(0), channels = x.size(1), hw = x.size(2) * x.size(3);
     auto grad_x = torch::empty_like(x);
     auto grad_gamma = torch::empty({channels}, saved[2].options());
     auto grad_beta = torch::empty({channels}, saved[2].options());
+    const float* gamma = saved[2].data_ptr<float>();
+    const float* mean = saved[3].data_ptr<float>();
+    const float* var = saved[4].data_ptr<float>();
+    const double eps = ctx->saved_data["eps"].toDouble();
+    const int threads = torch::get_num_threads();
     with_element_type(x.scalar_type(), [&](auto type) {
       using T = decltype(type);
-      batch_norm_relu_backward(elements<T>(grad_y), elements<T>(x), elements<T>(y), n, channels, hw,
-                               saved[2].data_ptr<float>(), saved[3].data_ptr<float>(), saved[4].data_ptr<float>(),
-                               ctx->saved_data["eps"].toDouble(), elements<T>(grad_x), grad_gamma.data_ptr<float>(),
-                               grad_beta.data_ptr<float>(), torch::get_num_threads());
+      if (is_channels_last(x)) {
+        batch_norm_relu_backward_channels_last(elements<T>(grad_y), elements<T>(x), elements<T>(y), n * hw, channels,
+                                               gamma, mean, var, eps, elements<T>(grad_x),
+                                               grad_gamma.data_ptr<float>(), grad_beta.data_ptr<float>(), threads);
+      } else {
+        batch_norm_relu_backward(elements<T>(grad_y), elements<T>(x), elements<T>(y), n, channels, hw, gamma, mean,
+                                 var, eps, elements<T>(grad_x), grad_gamma.data_ptr<float>(),
+                                 grad_beta.data_ptr<float>(), threads);
+      }
     });
     return {grad_x, grad_gamma, grad_beta, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
@@ -90,18 +119,29 @@ struct BatchNormRelu : torch::autograd::Function<BatchNormRelu> {
 /// argument's element type (float or bfloat16) is kept.
 struct MaxPoolDropout : torch::autograd::Function<MaxPoolDropout> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input, double p) {
-    const auto x = input.contiguous();
-    const PoolShape shape{x.size(0) * x.size(1), x.size(2), x.size(3)};
+    const auto x = contiguous_like(input, input);
+    const bool channels_last = is_channels_last(x);
+    const int64_t images = x.size(0), channels = x.size(1);
+    const PoolShape shape{channels_last ? images : images * channels, x.size(2), x.size(3)};
     const uint64_t seed = p > 0 ? draw_dropout_seed() : 0;
-    auto y = torch::empty({x.size(0), x.size(1), shape.out_h(), shape.out_w()}, x.options());
-    auto which = torch::empty({shape.outputs()}, x.options().dtype(torch::kUInt8));
+    const DropoutMask mask(seed, p);
+    auto y = torch::empty({images, channels, shape.out_h(), shape.out_w()},
+                          x.options().memory_format(channels_last ? at::MemoryFormat::ChannelsLast
+                                                                  : at::MemoryFormat::Contiguous));
+    auto which = torch::empty({y.numel()}, x.options().dtype(torch::kUInt8));
+    const int threads = torch::get_num_threads();
     with_element_type(x.scalar_type(), [&](auto type) {
       using T = decltype(type);
-      max_pool_dropout_forward(elements<T>(x), shape, DropoutMask(seed, p), elements<T>(y), which.data_ptr<uint8_t>(),
-                               torch::get_num_threads());
+      if (channels_last) {
+        max_pool_dropout_forward_channels_last(elements<T>(x), shape, channels, mask, elements<T>(y),
+                                               which.data_ptr<uint8_t>(), threads);
+      } else {
+        max_pool_dropout_forward(elements<T>(x), shape, mask, elements<T>(y), which.data_ptr<uint8_t>(), threads);
+      }
     });
     ctx->save_for_backward({which});
     ctx->saved_data["sizes"] = x.sizes().vec();
+    ctx->saved_data["channels_last"] = channels_last;
     ctx->saved_data["p"] = p;
     ctx->saved_data["seed"] = static_cast<int64_t>(seed);
     return y;
@@ -111,14 +151,22 @@ struct MaxPoolDropout : torch::autograd::Function<MaxPoolDropout> {
                                                  torch::autograd::variable_list grads) {
     const auto which = ctx->get_saved_variables().at(0);
     const auto sizes = ctx->saved_data["sizes"].toIntVector();
-    const auto grad_y = grads.at(0).contiguous();
-    const PoolShape shape{sizes[0] * sizes[1], sizes[2], sizes[3]};
+    const bool channels_last = ctx->saved_data["channels_last"].toBool();
+    const auto layout = channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+    const auto grad_y = grads.at(0).contiguous(layout);
+    const PoolShape shape{channels_last ? sizes[0] : sizes[0] * sizes[1], sizes[2], sizes[3]};
     const DropoutMask mask(static_cast<uint64_t>(ctx->saved_data["seed"].toInt()), ctx->saved_data["p"].toDouble());
-    auto grad_x = torch::empty(sizes, grad_y.options());
+    auto grad_x = torch::empty(sizes, grad_y.options().memory_format(layout));
+    const int threads = torch::get_num_threads();
     with_element_type(grad_y.scalar_type(), [&](auto type) {
       using T = decltype(type);
-      max_pool_dropout_backward(elements<T>(grad_y), which.data_ptr<uint8_t>(), shape, mask, elements<T>(grad_x),
-                                torch::get_num_threads());
+      if (channels_last) {
+        max_pool_dropout_backward_channels_last(elements<T>(grad_y), which.data_ptr<uint8_t>(), shape, sizes[1], mask,
+                                                elements<T>(grad_x), threads);
+      } else {
+        max_pool_dropout_backward(elements<T>(grad_y), which.data_ptr<uint8_t>(), shape, mask, elements<T>(grad_x),
+                                  threads);
+      }
     });
     return {grad_x, torch::Tensor()};
   }
@@ -150,7 +198,10 @@ torch::Tensor batch_norm_relu(torch::nn::BatchNorm2d& bn, const torch::Tensor& x
     torch::NoGradGuard no_grad;
     bn->num_batches_tracked += 1;
   }
-  return BatchNormRelu::apply(x, bn->weight, bn->bias, bn->running_mean, bn->running_var, o.eps(), *o.momentum());
+  // oneDNN takes bfloat16 activations channels-last without reordering them (batch_norm_relu_channels_last.h):
+  // the first convolution's answer is turned so, and every later convolution follows its input.
+  const auto input = x.scalar_type() == torch::kBFloat16 ? x.contiguous(at::MemoryFormat::ChannelsLast) : x;
+  return BatchNormRelu::apply(input, bn->weight, bn->bias, bn->running_mean, bn->running_var, o.eps(), *o.momentum());
 }
 
 // DigitNet's 2x2 pooling and dropout (see training_ops.h).
