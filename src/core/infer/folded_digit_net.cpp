@@ -50,6 +50,11 @@ std::optional<FoldedDigitNet> FoldedDigitNet::from_model(const LoadedModel& mode
   }
 }
 
+std::optional<FoldedDigitNet> FoldedDigitNet::from_net(const DigitNet& net) {
+  if (!unsupported_reason(net->spec()).empty()) return std::nullopt;
+  return FoldedDigitNet(net);
+}
+
 FoldedDigitNet::FoldedDigitNet(const DigitNet& net) : network_(fold_batch_norm_arrays(net)) {}
 
 torch::Tensor FoldedDigitNet::probabilities(const torch::Tensor& images) const {

@@ -24,6 +24,10 @@ class FoldedDigitNet {
   /// given) says why, e.g. "the first block has 16 filters; the fast path's kernels need a multiple of 32".
   static std::optional<FoldedDigitNet> from_model(const LoadedModel& model, std::string* why_not = nullptr);
 
+  /// The fast path for a DigitNet in memory (the trainer's best weights, in eval mode): nullopt when the kernels
+  /// cannot run its spec, or on a CPU without AVX2 and FMA.
+  static std::optional<FoldedDigitNet> from_net(const DigitNet& net);
+
   /// Empty when the fast path's kernels can run `spec`, else the reason they cannot.
   static std::string unsupported_reason(const ModelSpec& spec) { return FoldedNetwork::unsupported_reason(spec); }
 

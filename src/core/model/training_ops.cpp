@@ -198,10 +198,17 @@ torch::Tensor batch_norm_relu(torch::nn::BatchNorm2d& bn, const torch::Tensor& x
     torch::NoGradGuard no_grad;
     bn->num_batches_tracked += 1;
   }
-  // oneDNN takes bfloat16 activations channels-last without reordering them (batch_norm_relu_channels_last.h):
-  // the first convolution's answer is turned so, and every later convolution follows its input.
+  // oneDNN takes bfloat16 activations channels-last without reordering them (batch_norm_relu_channels_last.h).
+  // Each convolution answers in its input's layout; the trainer gives the first one channels_last_images(), and
+  // any other answer is turned here.
   const auto input = x.scalar_type() == torch::kBFloat16 ? x.contiguous(at::MemoryFormat::ChannelsLast) : x;
   return BatchNormRelu::apply(input, bn->weight, bn->bias, bn->running_mean, bn->running_var, o.eps(), *o.momentum());
+}
+
+// A batch channels-last (see training_ops.h).
+torch::Tensor channels_last_images(const torch::Tensor& x) {
+  if (x.dim() != 4 || x.size(1) != 1) return x.contiguous(at::MemoryFormat::ChannelsLast);
+  return x.contiguous().view({x.size(0), x.size(2), x.size(3), 1}).permute({0, 3, 1, 2});
 }
 
 // DigitNet's 2x2 pooling and dropout (see training_ops.h).

@@ -15,6 +15,11 @@ torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool training);
 /// otherwise LibTorch's pooling and fast_dropout.
 torch::Tensor max_pool_dropout(const torch::Tensor& x, double p, bool training);
 
+/// A batch of images (n x c x h x w) laid out channels-last, so that the first convolution answers channels-last
+/// too. With one channel NCHW memory is already NHWC, but LibTorch only reads a layout off the strides: the
+/// answer is a view with channels-last strides.
+torch::Tensor channels_last_images(const torch::Tensor& x);
+
 /// relu(bn(x)). In training on an AVX2 CPU as one autograd operation over DigitLab's fused loops, which
 /// updates the running statistics as BatchNorm2d does (momentum, unbiased variance) and counts the batch, with x
 /// float or bfloat16 (the convolution's output under the CPU's bfloat16 autocast), which the answer keeps;
