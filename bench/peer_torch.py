@@ -12,8 +12,9 @@ import torch.nn.functional as F
 
 
 class DigitNet(nn.Module):
-    def __init__(self):
+    def __init__(self, conv_dropout=0.25, dense_dropout=0.5):
         super().__init__()
+        self.conv_dropout, self.dense_dropout = conv_dropout, dense_dropout
         filters = [1, 32, 32, 64, 64, 128, 128]
         self.convs = nn.ModuleList(nn.Conv2d(filters[i], filters[i + 1], 3, padding=1) for i in range(6))
         self.bns = nn.ModuleList(nn.BatchNorm2d(filters[i + 1]) for i in range(6))
@@ -25,8 +26,8 @@ class DigitNet(nn.Module):
         for i, (conv, bn) in enumerate(zip(self.convs, self.bns)):
             x = F.relu(bn(conv(x)))
             if i % 2 == 1:
-                x = F.dropout(F.max_pool2d(x, 2), 0.25, self.training)
-        x = F.dropout(F.relu(self.fc1(x.flatten(1))), 0.5, self.training)
+                x = F.dropout(F.max_pool2d(x, 2), self.conv_dropout, self.training)
+        x = F.dropout(F.relu(self.fc1(x.flatten(1))), self.dense_dropout, self.training)
         return self.fc2(x)
 
 

@@ -163,6 +163,23 @@ TEST(TrainerSlow, QuickRecipeRunsItsOneCycle) {
   EXPECT_NE(metrics["config"]["lr_schedule"].get<std::string>().find("one-cycle"), std::string::npos);
 }
 
+// --images-per-epoch: each epoch takes that many of the training images (a fresh draw each time), and its
+// learning-rate schedule counts the steps those make.
+TEST(TrainerSlow, AnEpochTrainsOnTheImagesPerEpochItWasGiven) {
+  testing::TempDir dir;
+  auto config = quick_config(dir, 3000, 1);  // 2,750 training images
+  config.images_per_epoch = 1000;
+  config.batch_size = 100;
+  config.cuda_graph = false;  // every step reported
+  std::vector<BatchStats> reports;
+  TrainCallbacks callbacks;
+  callbacks.on_batch = [&](const BatchStats& b) { reports.push_back(b); };
+  const TrainResult result = Trainer(config).run(callbacks);
+  ASSERT_EQ(reports.size(), 10u);
+  EXPECT_EQ(reports.back().batches, 10);
+  EXPECT_EQ(read_json(result.metrics_path)["config"]["images_per_epoch"], 1000);
+}
+
 // On CUDA the whole step is one captured graph: it learns as the eager step does, reports every 25 steps, and
 // saves a model that reloads and scores the same (row-major weights, whatever the training layout).
 TEST(TrainerSlow, CudaGraphRunLearnsAndSavesAnOrdinaryModel) {

@@ -117,6 +117,7 @@ TEST(Recipe, QuickChangesTheScheduleAndKeepsWhereAndWhat) {
   base.seed = 7;
   base.limit = 1000;
   base.device = "cpu";
+  base.model.num_classes = 26;
   const TrainConfig quick = with_recipe(base, Recipe::kQuick);
   EXPECT_EQ(quick.recipe, "quick");
   EXPECT_EQ(quick.schedule, LrSchedule::kOneCycle);
@@ -129,12 +130,22 @@ TEST(Recipe, QuickChangesTheScheduleAndKeepsWhereAndWhat) {
   EXPECT_EQ(quick.seed, 7u);
   EXPECT_EQ(quick.limit, 1000);
   EXPECT_EQ(quick.device, "cpu");
+  // Fewer images an epoch, lighter dropout, the same network otherwise.
+  EXPECT_EQ(quick.images_per_epoch, kQuickImagesPerEpoch);
+  EXPECT_LT(quick.model.conv_dropout, base.model.conv_dropout);
+  EXPECT_LT(quick.model.dense_dropout, base.model.dense_dropout);
+  EXPECT_EQ(quick.model.num_classes, 26);
+  EXPECT_EQ(quick.model.block_channels, base.model.block_channels);
   // Back to the default recipe: TrainConfig's own defaults.
   const TrainConfig back = with_recipe(quick, Recipe::kDefault);
   EXPECT_EQ(back.schedule, LrSchedule::kExponential);
   EXPECT_EQ(back.epochs, TrainConfig{}.epochs);
   EXPECT_EQ(back.label_smoothing, 0.0);
   EXPECT_FALSE(back.cpu_bf16);
+  EXPECT_EQ(back.images_per_epoch, 0);
+  EXPECT_EQ(back.model.conv_dropout, ModelSpec{}.conv_dropout);
+  EXPECT_EQ(back.model.dense_dropout, ModelSpec{}.dense_dropout);
+  EXPECT_EQ(back.model.num_classes, 26);
   EXPECT_EQ(parse_recipe("quick"), Recipe::kQuick);
   try {
     parse_recipe("fast");

@@ -69,6 +69,8 @@ struct TrainConfig {
   /// after MNIST's, so a quick fine-tune keeps them all.
   int64_t limit = 0;
   int64_t test_limit = 0;  ///< Evaluate on the first N test images (0: all 10,000); mnist+folder: last N.
+  /// Train each epoch on this many images drawn afresh from the training split (0: all of them).
+  int64_t images_per_epoch = 0;
   bool resume = false;     ///< Continue from out_dir/checkpoint.pt.
   std::string command;     ///< The command line, recorded in metrics.json.
   std::string recipe = "default";  ///< The recipe these settings started from (train_recipe.h), for metrics.json.

@@ -85,23 +85,24 @@ int run_train(TrainOptions options) {
   return kExitOk;
 }
 
-/// The recipe's settings, except those given on the command line.
+/// The recipe's settings (with_recipe), except those given on the command line.
 void apply_recipe(CLI::App& cmd, TrainOptions& options) {
+  const TrainConfig given_values = options.config;
   TrainConfig& c = options.config;
-  const TrainConfig recipe = with_recipe(TrainConfig{}, parse_recipe(options.recipe));
+  c = with_recipe(c, parse_recipe(options.recipe));
   const auto given = [&cmd](const char* option) { return cmd.count(option) > 0; };
-  if (!given("--epochs")) c.epochs = recipe.epochs;
-  if (!given("--batch-size")) c.batch_size = recipe.batch_size;
-  if (!given("--lr")) c.lr = recipe.lr;
-  if (!given("--lr-decay")) c.lr_decay = recipe.lr_decay;
+  if (given("--epochs")) c.epochs = given_values.epochs;
+  if (given("--batch-size")) c.batch_size = given_values.batch_size;
+  if (given("--lr")) c.lr = given_values.lr;
+  if (given("--lr-decay")) c.lr_decay = given_values.lr_decay;
+  if (given("--images-per-epoch")) c.images_per_epoch = given_values.images_per_epoch;
   // A one-cycle run ends at its best: it never stops early unless asked to.
-  if (!given("--patience")) c.patience = recipe.schedule == LrSchedule::kOneCycle ? c.epochs : recipe.patience;
-  c.schedule = recipe.schedule;
-  c.label_smoothing = recipe.label_smoothing;
-  c.augment_strength = recipe.augment_strength;
-  c.cpu_bf16 = recipe.cpu_bf16;
-  c.recipe = recipe.recipe;
-  if (!given("--cudnn-autotune")) options.cudnn_autotune = recipe.cudnn_autotune ? "on" : "off";
+  if (given("--patience")) {
+    c.patience = given_values.patience;
+  } else if (c.schedule == LrSchedule::kOneCycle) {
+    c.patience = c.epochs;
+  }
+  if (!given("--cudnn-autotune")) options.cudnn_autotune = c.cudnn_autotune ? "on" : "off";
 }
 
 }  // namespace
@@ -154,6 +155,10 @@ void add_train_command(CLI::App& app, CommandAction& action) {
       ->capture_default_str();
   cmd->add_option("--limit", c.limit, "Use only the first N training images (quick runs)")
       ->check(whole_number_at_least(1));
+  cmd->add_option("--images-per-epoch", c.images_per_epoch,
+                  "Train each epoch on N images drawn afresh from the training split (0: all; the quick recipe: "
+                  "40000)")
+      ->check(whole_number_at_least(0, "all"));
   cmd->add_flag("--resume", c.resume, "Continue from the checkpoint in --out");
   cmd->add_flag("--offline", options->offline, "Never download MNIST; fail if it is missing");
   cmd->callback([&action, options, cmd] {

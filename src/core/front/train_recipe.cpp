@@ -29,9 +29,17 @@ TrainConfig with_recipe(TrainConfig base, Recipe recipe) {
     c.augment_strength = defaults.augment_strength;
     c.cpu_bf16 = defaults.cpu_bf16;
     c.cudnn_autotune = defaults.cudnn_autotune;
+    c.images_per_epoch = defaults.images_per_epoch;
+    c.model.conv_dropout = defaults.model.conv_dropout;
+    c.model.dense_dropout = defaults.model.dense_dropout;
     return c;
   }
+  // Chosen on the validation split (docs/benchmarks.md): three epochs of 40,000 images drawn afresh, with lighter
+  // dropout than the default recipe's (the augmentation and the label smoothing regularize a short run enough).
   c.epochs = 3;
+  c.images_per_epoch = kQuickImagesPerEpoch;
+  c.model.conv_dropout = kQuickConvDropout;
+  c.model.dense_dropout = kQuickDenseDropout;
   c.batch_size = 256;
   c.lr = 4e-3;
   c.schedule = LrSchedule::kOneCycle;

@@ -164,6 +164,8 @@ class TorchTrainer : public TrainerBackend {
   // The steps of run(), in order. train_epoch() and validate() return nullopt when the stop flag ends them.
   TrainResult set_up();
   std::optional<EpochStats> train_epoch(int epoch);
+  /// Training images per epoch: config.images_per_epoch of them when set (drawn afresh each epoch), else all.
+  int64_t images_per_epoch() const;
   std::optional<EpochStats> validate(int epoch, EpochStats stats);
   void end_epoch(const EpochStats& stats, TrainResult& result);
   TrainResult finish(TrainResult result);
@@ -334,6 +336,7 @@ void TorchTrainer::save_checkpoint(int epochs_done) const {
   archive.write("seed", c10::IValue(static_cast<int64_t>(config_.seed)));
   archive.write("limit", c10::IValue(config_.limit));
   archive.write("batch_size", c10::IValue(static_cast<int64_t>(config_.batch_size)));
+  archive.write("images_per_epoch", c10::IValue(config_.images_per_epoch));
   archive.write("recipe", c10::IValue(config_.recipe));
   // In memory first, then through the atomic writer (see save_torchscript): a full disk is an error, not an abort.
   std::ostringstream bytes;
@@ -366,9 +369,11 @@ int TorchTrainer::load_checkpoint() {
       return value.toDouble();
     };
     // The validation split and batch order depend on these; a mismatch would not continue the run.
+    // (Checkpoints from before images per epoch existed used all the images.)
+    const int64_t images_per_epoch = archive.try_read("images_per_epoch", value) ? value.toInt() : 0;
     if (read_int("seed") != static_cast<int64_t>(config_.seed) || read_int("limit") != config_.limit ||
-        read_int("batch_size") != config_.batch_size) {
-      throw std::runtime_error("it was made with a different --seed, --limit or --batch-size");
+        read_int("batch_size") != config_.batch_size || images_per_epoch != config_.images_per_epoch) {
+      throw std::runtime_error("it was made with a different --seed, --limit, --batch-size or --images-per-epoch");
     }
     torch::serialize::InputArchive model_archive;
     archive.read("model", model_archive);
@@ -446,6 +451,9 @@ void TorchTrainer::write_metrics(const TrainResult& result) const {
         {"amp", config_.amp},
         {"seed", config_.seed},
         {"limit", config_.limit},
+        {"images_per_epoch", images_per_epoch()},
+        {"conv_dropout", config_.model.conv_dropout},
+        {"dense_dropout", config_.model.dense_dropout},
         {"test_limit", config_.test_limit},
         {"threads", torch::get_num_threads()}}},
       {"history", history_},
@@ -587,7 +595,7 @@ std::optional<EpochStats> TorchTrainer::train_epoch_graphed(int epoch) {
   const auto epoch_start = Clock::now();
   net_->train();
   const int64_t n_train = train_x_.size(0);
-  const int64_t batches = n_train / config_.batch_size;
+  const int64_t batches = images_per_epoch() / config_.batch_size;
   const LearningRate schedule(config_, batches);
   const auto order = torch::randperm(n_train, torch::kLong).to(device_);
   graphed_->start_epoch();
@@ -614,6 +622,11 @@ std::optional<EpochStats> TorchTrainer::train_epoch_graphed(int epoch) {
   return stats;
 }
 
+int64_t TorchTrainer::images_per_epoch() const {
+  const int64_t n_train = train_x_.size(0);
+  return config_.images_per_epoch > 0 ? std::min(config_.images_per_epoch, n_train) : n_train;
+}
+
 std::optional<EpochStats> TorchTrainer::train_epoch(int epoch) {
   if (graphed_) return train_epoch_graphed(epoch);
   const auto epoch_start = Clock::now();
@@ -621,7 +634,8 @@ std::optional<EpochStats> TorchTrainer::train_epoch(int epoch) {
   const Augmenter augment;
   const auto params = net_->parameters();
   const int64_t n_train = train_x_.size(0);
-  const int64_t batches = (n_train + config_.batch_size - 1) / config_.batch_size;
+  const int64_t n_epoch = images_per_epoch();  // the first n_epoch of a fresh permutation
+  const int64_t batches = (n_epoch + config_.batch_size - 1) / config_.batch_size;
   const LearningRate schedule(config_, batches);
   double lr = schedule.at(epoch, 0);
   const auto loss_options =
@@ -634,7 +648,7 @@ std::optional<EpochStats> TorchTrainer::train_epoch(int epoch) {
   for (int64_t b = 0; b < batches; ++b) {
     if (should_stop()) return std::nullopt;
     const int64_t begin = b * config_.batch_size;
-    const int64_t end = std::min(n_train, begin + config_.batch_size);
+    const int64_t end = std::min(n_epoch, begin + config_.batch_size);
     if (end - begin < 2) continue;  // batch norm needs two images
     lr = schedule.at(epoch, b);
     set_learning_rate(*optimizer_, lr);
