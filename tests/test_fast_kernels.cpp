@@ -393,8 +393,8 @@ TEST(TrainingOps, ABFloat16BlockTrainsAsLibTorchsOperationsDo) {
   // between the convolutions, LibTorch's cast to float and back. The gradients reaching the weights must agree.
   torch::manual_seed(11);
   const auto input = torch::randn({8, 4, 12, 12});
-  torch::nn::Conv2d conv(torch::nn::Conv2dOptions(4, 6, 3).padding(1));
-  torch::nn::BatchNorm2d ours_bn(6), theirs_bn(6);
+  torch::nn::Conv2d conv(torch::nn::Conv2dOptions(4, 8, 3).padding(1));  // eight channels: the SIMD loops
+  torch::nn::BatchNorm2d ours_bn(8), theirs_bn(8);
   const auto run = [&](bool ours) {
     conv->zero_grad();
     auto& bn = ours ? ours_bn : theirs_bn;

@@ -22,6 +22,8 @@ constexpr int kPanelWidth = 16;
 /// Eight floats, one AVX2 register (GCC/Clang vector extension, so the same code reads on any CPU).
 typedef float Float8 __attribute__((vector_size(32)));
 constexpr int kLanes = 8;  ///< Floats in a Float8.
+/// Eight 32-bit integers: what comparing two Float8 gives (-1 where true, 0 where false).
+typedef int32_t Int8 __attribute__((vector_size(32)));
 
 DIGITLAB_SIMD_TARGET inline Float8 load8(const float* p) {
   Float8 v;
