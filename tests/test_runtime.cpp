@@ -22,6 +22,20 @@ std::string configure_error(int threads) {
 
 }  // namespace
 
+// The benchmark trains LibTorch directly, before anything has asked for the engine: the count must reach LibTorch
+// all the same (it starts with one thread here). ctest runs each test in a fresh process, so nothing has loaded the
+// engine before this one.
+TEST(Runtime, ConfigureThreadsReachesLibTorchBeforeTheEngineIsUsed) {
+  const int before = at::get_num_threads();
+  digitlab::configure_threads(1);
+  EXPECT_EQ(at::get_num_threads(), 1);
+  if (digitlab::available_cores() >= 2) {
+    digitlab::configure_threads(2);
+    EXPECT_EQ(at::get_num_threads(), 2);
+  }
+  at::set_num_threads(before);
+}
+
 TEST(Runtime, ConfigureThreadsRefusesAbsurdCounts) {
   digitlab::engine();  // loaded: configure_threads() then sets LibTorch's threads as well as DigitLab's kernels'
   const int before = at::get_num_threads();

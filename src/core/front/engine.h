@@ -88,6 +88,10 @@ const Engine& engine();
 /// True once engine() has loaded it in this process.
 bool engine_loaded();
 
+/// True when LibTorch is in this process already: the engine is loaded, or the program links it (the test suites,
+/// the benchmarks), so that engine() costs nothing.
+bool engine_linked_in();
+
 /// Makes engine() answer with `e` without loading a library: the engine calls it for its own copy of this code.
 void provide_engine(const Engine* e);
 

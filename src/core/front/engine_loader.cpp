@@ -86,6 +86,8 @@ const Engine& engine() {
 
 bool engine_loaded() { return g_engine.load() != nullptr; }
 
+bool engine_linked_in() { return engine_loaded() || dlsym(RTLD_DEFAULT, kEntry) != nullptr; }
+
 void provide_engine(const Engine* e) { g_engine.store(e); }
 
 }  // namespace digitlab

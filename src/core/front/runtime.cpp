@@ -52,7 +52,10 @@ int configure_threads(int threads) {
   }
   const int n = threads == 0 ? cores : threads;
   g_threads.store(n);
-  if (engine_loaded()) engine().set_threads(n);
+  // LibTorch starts with one thread here. A program that links it (the benchmarks, the test suites) may run it
+  // directly before anything loads the engine, so its count is set now; a program that would have to load the
+  // engine gets it set when it does (engine()).
+  if (engine_linked_in()) engine().set_threads(n);
   return n;
 }
 
