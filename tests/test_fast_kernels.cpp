@@ -254,6 +254,7 @@ torch::Tensor reference_pool_dropout(const torch::Tensor& x, uint64_t seed, doub
 }
 
 TEST(FastKernels, MaxPoolWithDropoutGivesLibTorchsValuesAndGradients) {
+  if (!simd::available()) GTEST_SKIP() << "this CPU has no AVX2/FMA; the trainer uses LibTorch's pooling";
   torch::manual_seed(9);
   struct Case {
     int64_t n, c, h, w;
@@ -283,6 +284,7 @@ TEST(FastKernels, MaxPoolWithDropoutGivesLibTorchsValuesAndGradients) {
 }
 
 TEST(FastKernels, MaxPoolWithDropoutInBFloat16KeepsTheValuesAsTheyAre) {
+  if (!simd::available()) GTEST_SKIP() << "this CPU has no AVX2/FMA; the trainer uses LibTorch's pooling";
   torch::manual_seed(10);
   const auto input = torch::randn({2, 3, 14, 14}).to(torch::kBFloat16);
   const auto grad = torch::randn({2, 3, 7, 7}).to(torch::kBFloat16);
@@ -360,6 +362,7 @@ torch::Tensor reference_pool_dropout_nhwc(const torch::Tensor& x, uint64_t seed,
 }
 
 TEST(FastKernels, ChannelsLastMaxPoolWithDropoutGivesLibTorchsValuesAndGradients) {
+  if (!simd::available()) GTEST_SKIP() << "this CPU has no AVX2/FMA; the trainer uses LibTorch's pooling";
   torch::manual_seed(13);
   struct Case {
     int64_t n, c, h, w;

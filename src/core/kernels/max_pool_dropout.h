@@ -6,7 +6,7 @@
 // Here one pass reads each window, keeps which of its four values was the largest, or that dropout took the
 // window (a byte), and writes the max times the dropout factor; the backward writes each window's gradient in one
 // pass from that byte alone. Activations are NCHW (a plane per image and channel) or channels-last (NHWC), floats
-// or bfloat16.
+// or bfloat16. The loops are compiled for AVX2: callers check simd::available() first.
 
 #include "kernels/bfloat16.h"
 #include "kernels/dropout_mask.h"

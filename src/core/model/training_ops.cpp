@@ -213,8 +213,10 @@ torch::Tensor channels_last_images(const torch::Tensor& x) {
 
 // DigitNet's 2x2 pooling and dropout (see training_ops.h).
 torch::Tensor max_pool_dropout(const torch::Tensor& x, double p, bool training) {
+  // Its loops are compiled for AVX2 (simd::available()); other CPUs keep LibTorch's pooling.
   const bool element_type = x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kBFloat16;
-  if (!training || !x.is_cpu() || !element_type || x.dim() != 4 || x.size(2) < 2 || x.size(3) < 2) {
+  if (!training || !simd::available() || !x.is_cpu() || !element_type || x.dim() != 4 || x.size(2) < 2 ||
+      x.size(3) < 2) {
     return fast_dropout(torch::max_pool2d(x, /*kernel_size=*/2), p, training);
   }
   return MaxPoolDropout::apply(x, p);

@@ -10,7 +10,7 @@ namespace digitlab {
 /// than LibTorch 1.13's) and its seed drawn from LibTorch's generator. Other devices use torch::dropout.
 torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool training);
 
-/// dropout(max_pool2d(x, 2), p). In training on the CPU, with x float or bfloat16, as one autograd operation over
+/// dropout(max_pool2d(x, 2), p). In training on an AVX2 CPU, with x float or bfloat16, as one autograd operation over
 /// DigitLab's loops (max_pool_dropout.h) that keeps x's element type and draws the mask's seed as fast_dropout does;
 /// otherwise LibTorch's pooling and fast_dropout.
 torch::Tensor max_pool_dropout(const torch::Tensor& x, double p, bool training);
