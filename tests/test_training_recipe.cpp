@@ -146,6 +146,15 @@ TEST(Recipe, QuickChangesTheScheduleAndKeepsWhereAndWhat) {
   EXPECT_EQ(back.model.conv_dropout, ModelSpec{}.conv_dropout);
   EXPECT_EQ(back.model.dense_dropout, ModelSpec{}.dense_dropout);
   EXPECT_EQ(back.model.num_classes, 26);
+  // More epochs than the recipe's: a one-cycle run still never stops early; the default recipe keeps its patience.
+  TrainConfig longer = quick;
+  longer.epochs = 7;
+  run_one_cycle_to_the_end(longer);
+  EXPECT_EQ(longer.patience, 7);
+  TrainConfig standard = back;
+  standard.epochs = 7;
+  run_one_cycle_to_the_end(standard);
+  EXPECT_EQ(standard.patience, TrainConfig{}.patience);
   EXPECT_EQ(parse_recipe("quick"), Recipe::kQuick);
   try {
     parse_recipe("fast");

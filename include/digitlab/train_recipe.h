@@ -36,4 +36,8 @@ std::vector<std::string> recipe_names();
 /// stay as they were.
 TrainConfig with_recipe(TrainConfig base, Recipe recipe);
 
+/// A one-cycle run ends at its best, whatever its number of epochs, so it never stops early: with that schedule the
+/// patience becomes the epochs. Call it after changing the epochs of a recipe's config (the CLI, the Train tab).
+void run_one_cycle_to_the_end(TrainConfig& config);
+
 }  // namespace digitlab

@@ -363,8 +363,7 @@ TrainConfig TrainTab::config() const {
   c.amp = ampWanted_;
   c.limit = limit_->value();
   c.data_dir = dataFolder_->text().trimmed().toStdString();
-  // A one-cycle run ends at its best, whatever the number of epochs: it never stops early.
-  if (c.schedule == LrSchedule::kOneCycle) c.patience = c.epochs;
+  run_one_cycle_to_the_end(c);
   c.command = "digitlab (Train tab)";
   dataset_->apply(c, c.data_dir);
   return c;

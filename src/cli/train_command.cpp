@@ -96,11 +96,11 @@ void apply_recipe(CLI::App& cmd, TrainOptions& options) {
   if (given("--lr")) c.lr = given_values.lr;
   if (given("--lr-decay")) c.lr_decay = given_values.lr_decay;
   if (given("--images-per-epoch")) c.images_per_epoch = given_values.images_per_epoch;
-  // A one-cycle run ends at its best: it never stops early unless asked to.
+  // A one-cycle run never stops early unless asked to.
   if (given("--patience")) {
     c.patience = given_values.patience;
-  } else if (c.schedule == LrSchedule::kOneCycle) {
-    c.patience = c.epochs;
+  } else {
+    run_one_cycle_to_the_end(c);
   }
   if (!given("--cudnn-autotune")) options.cudnn_autotune = c.cudnn_autotune ? "on" : "off";
 }
