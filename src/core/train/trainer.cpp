@@ -104,10 +104,10 @@ struct SplitScore {
   double accuracy = 0;
 };
 
-// Scores a split in batches; nullopt when `should_stop` turns true between two batches.
-/// Loss and accuracy of the network on a held-out split, in eval mode. On the CPU the scores come from the network
-/// folded for DigitLab's kernels (log-probabilities, which cross-entropy takes as logits): float, as the saved model
-/// runs, and faster than LibTorch's bfloat16.
+/// Loss and accuracy of the network on a held-out split, in eval mode, in batches; nullopt when `should_stop` turns
+/// true between two batches. On the CPU the scores come from the network folded for DigitLab's kernels
+/// (log-probabilities, which cross-entropy takes as logits): float, as the saved model runs, and faster than
+/// LibTorch's bfloat16.
 std::optional<SplitScore> score_split(DigitNet& net, const torch::Tensor& images, const torch::Tensor& labels,
                                       const std::function<bool()>& should_stop) {
   torch::NoGradGuard no_grad;
