@@ -17,14 +17,15 @@ using simd::kLanes;
 /// depend on how the chunks are shared out.
 constexpr int64_t kRowsPerChunk = 64;
 
+int64_t chunk_count(int64_t rows) { return (rows + kRowsPerChunk - 1) / kRowsPerChunk; }
+
 /// Per-channel sums over rows, in double: `chunks` partial sums summed in chunk order.
 class ChannelSums {
  public:
   ChannelSums(int64_t rows, int64_t channels)
-      : channels_(channels), chunks_((rows + kRowsPerChunk - 1) / kRowsPerChunk),
+      : channels_(channels), chunks_(chunk_count(rows)),
         partial_(static_cast<size_t>(std::max<int64_t>(chunks_, 1) * channels), 0.0) {}
 
-  int64_t chunks() const { return chunks_; }
   double* chunk(int64_t k) { return partial_.data() + k * channels_; }
 
   /// out[c] = the sum over chunks of chunk(k)[c], as double.
@@ -43,8 +44,8 @@ class ChannelSums {
 
 /// Runs fn(first_row, row_count, chunk) for each chunk of rows, the chunks shared out over threads.
 template <typename Fn>
-void for_each_chunk(int64_t rows, int64_t chunks, int threads, Fn fn) {
-  run_parts(chunks, threads, [&](int64_t begin, int64_t end) {
+void for_each_chunk(int64_t rows, int threads, Fn fn) {
+  run_parts(chunk_count(rows), threads, [&](int64_t begin, int64_t end) {
     for (int64_t k = begin; k < end; ++k) {
       const int64_t first = k * kRowsPerChunk;
       fn(first, std::min(kRowsPerChunk, rows - first), k);
@@ -140,7 +141,7 @@ DIGITLAB_SIMD_TARGET void grad_rows(const T* g, const T* x, const T* y, int64_t 
 template <typename Fn>
 void sum_chunks(int64_t rows, int64_t channels, int threads, double* out, Fn fn) {
   ChannelSums sums(rows, channels);
-  for_each_chunk(rows, sums.chunks(), threads, [&](int64_t first, int64_t count, int64_t k) {
+  for_each_chunk(rows, threads, [&](int64_t first, int64_t count, int64_t k) {
     std::vector<float> chunk(static_cast<size_t>(channels));
     fn(first, count, chunk.data());
     std::copy(chunk.begin(), chunk.end(), sums.chunk(k));
@@ -170,7 +171,7 @@ void forward(const T* x, int64_t rows, int64_t channels, const float* gamma, con
     scale[i] = static_cast<float>(gamma[c] * invstd);
     shift[i] = static_cast<float>(beta[c] - static_cast<double>(mean[c]) * gamma[c] * invstd);
   }
-  for_each_chunk(rows, (rows + kRowsPerChunk - 1) / kRowsPerChunk, threads, [&](int64_t first, int64_t n, int64_t) {
+  for_each_chunk(rows, threads, [&](int64_t first, int64_t n, int64_t) {
     normalize_rows(x + first * channels, n, channels, scale.data(), shift.data(), y + first * channels);
   });
 }
@@ -198,7 +199,7 @@ void backward(const T* grad_y, const T* x, const T* y, int64_t rows, int64_t cha
     b[i] = static_cast<float>(-k * sum_g / count);
     d[i] = static_cast<float>(-k * invstd * invstd * sum_gx / count);
   }
-  for_each_chunk(rows, (rows + kRowsPerChunk - 1) / kRowsPerChunk, threads, [&](int64_t first, int64_t n, int64_t) {
+  for_each_chunk(rows, threads, [&](int64_t first, int64_t n, int64_t) {
     const int64_t at = first * channels;
     grad_rows(grad_y + at, x + at, y + at, n, channels, mean, a.data(), b.data(), d.data(), grad_x + at);
   });

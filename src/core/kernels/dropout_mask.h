@@ -35,7 +35,7 @@ class DropoutMask {
     return (z ^ (z >> 31)) >> 32;
   }
   uint64_t threshold() const { return threshold_; }  ///< p * 2^32.
-  float keep() const { return keep_; }                ///< 1 / (1 - p), the factor of a kept element.
+  float keep() const { return keep_; }                ///< 1 / (1 - p), the factor of a kept element (1 for p = 0).
 
  private:
   uint64_t seed_;

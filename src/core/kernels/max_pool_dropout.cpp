@@ -24,6 +24,11 @@ DIGITLAB_SIMD_TARGET void mark_dropped(const DropoutMask& mask, int64_t first, i
 template <typename T>
 struct Windows {
   T* places[4];  // top left, top right, bottom left, bottom right
+
+  /// The windows `offset` elements further on (in NHWC, those of another pixel).
+  Windows shifted(int64_t offset) const {
+    return {{places[0] + offset, places[1] + offset, places[2] + offset, places[3] + offset}};
+  }
 };
 
 /// `count` windows: the max of each times `keep`, and its place (kDropped where dropout took it). Branch-free, so
@@ -120,7 +125,7 @@ Windows<T> row_windows(T* image, int64_t i, int64_t w, int64_t pixel) {
 template <typename T>
 void forward_planes(const T* x, const PoolShape& s, const DropoutMask& mask, T* y, uint8_t* which, int threads) {
   const int64_t oh = s.out_h(), ow = s.out_w(), plane_in = s.h * s.w, plane_out = oh * ow;
-  const float keep = mask.drops() ? mask.keep() : 1.0f;
+  const float keep = mask.keep();
   run_parts(s.planes, threads, [&](int64_t begin, int64_t end) {
     std::vector<uint8_t> dropped(static_cast<size_t>(plane_out), 0);
     for (int64_t p = begin; p < end; ++p) {
@@ -139,7 +144,7 @@ template <typename T>
 void forward_pixels(const T* x, const PoolShape& s, int64_t channels, const DropoutMask& mask, T* y, uint8_t* which,
                     int threads) {
   const int64_t oh = s.out_h(), ow = s.out_w(), image_in = s.h * s.w * channels;
-  const float keep = mask.drops() ? mask.keep() : 1.0f;
+  const float keep = mask.keep();
   const bool simd_channels = kSimdPooling && channels % simd::kLanes == 0 && simd::available();
   run_parts(s.planes * oh, threads, [&](int64_t begin, int64_t end) {
     std::vector<uint8_t> dropped(static_cast<size_t>(ow * channels), 0);
@@ -148,8 +153,7 @@ void forward_pixels(const T* x, const PoolShape& s, int64_t channels, const Drop
       if (mask.drops()) mark_dropped(mask, first, ow * channels, dropped.data());
       const Windows<const T> row = row_windows(x + image * image_in, i, s.w, channels);
       for (int64_t j = 0; j < ow; ++j) {
-        const int64_t at = 2 * j * channels;
-        const Windows<const T> pixel{{row.places[0] + at, row.places[1] + at, row.places[2] + at, row.places[3] + at}};
+        const Windows<const T> pixel = row.shifted(2 * j * channels);
         const int64_t o = first + j * channels;
         if (simd_channels) {
           pool_pixel_simd(pixel, channels, dropped.data() + j * channels, keep, y + o, which + o);
@@ -165,7 +169,7 @@ template <typename T>
 void backward_planes(const T* grad_y, const uint8_t* which, const PoolShape& s, const DropoutMask& mask, T* grad_x,
                      int threads) {
   const int64_t oh = s.out_h(), ow = s.out_w(), h = s.h, w = s.w, plane_in = h * w, plane_out = oh * ow;
-  const float keep = mask.drops() ? mask.keep() : 1.0f;
+  const float keep = mask.keep();
   const T zero{};
   run_parts(s.planes, threads, [&](int64_t begin, int64_t end) {
     for (int64_t p = begin; p < end; ++p) {
@@ -184,7 +188,7 @@ template <typename T>
 void backward_pixels(const T* grad_y, const uint8_t* which, const PoolShape& s, int64_t channels,
                      const DropoutMask& mask, T* grad_x, int threads) {
   const int64_t oh = s.out_h(), ow = s.out_w(), h = s.h, w = s.w, image_in = h * w * channels;
-  const float keep = mask.drops() ? mask.keep() : 1.0f;
+  const float keep = mask.keep();
   const bool simd_channels = kSimdPooling && channels % simd::kLanes == 0 && simd::available();
   const T zero{};
   run_parts(s.planes, threads, [&](int64_t begin, int64_t end) {
@@ -193,8 +197,8 @@ void backward_pixels(const T* grad_y, const uint8_t* which, const PoolShape& s, 
       for (int64_t i = 0; i < oh; ++i) {
         const Windows<T> row = row_windows(in, i, w, channels);
         for (int64_t j = 0; j < ow; ++j) {
-          const int64_t at = 2 * j * channels, o = ((image * oh + i) * ow + j) * channels;
-          const Windows<T> pixel{{row.places[0] + at, row.places[1] + at, row.places[2] + at, row.places[3] + at}};
+          const int64_t o = ((image * oh + i) * ow + j) * channels;
+          const Windows<T> pixel = row.shifted(2 * j * channels);
           if (simd_channels) {
             unpool_pixel_simd(grad_y + o, which + o, channels, keep, pixel);
           } else {
