@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "image/joined_digits.h"
 #include "test_helpers.h"
 
 #include <algorithm>
@@ -207,6 +208,43 @@ TEST(TrainerSlow, CudaGraphRunLearnsAndSavesAnOrdinaryModel) {
   EXPECT_NEAR(reloaded.accuracy(), *result.test_accuracy, 0.002);
 }
 
+/// The share of `pairs` (28x28 bytes each) that `model` reads as one digit with more than `confidence`.
+double share_read_surely(LoadedModel model, const std::vector<uint8_t>& pairs, float confidence) {
+  torch::NoGradGuard no_grad;
+  const int64_t n = static_cast<int64_t>(pairs.size()) / (kInputSide * kInputSide);
+  const auto x = torch::from_blob(const_cast<uint8_t*>(pairs.data()), {n, 1, kInputSide, kInputSide}, torch::kUInt8)
+                     .to(torch::kFloat)
+                     .div(255.0);
+  const auto p = model.module.forward({x}).toTensor();
+  return std::get<0>(p.max(1)).gt(confidence).to(torch::kFloat).mean().item<double>();
+}
+
+TEST(TrainerSlow, NonDigitsTeachTheNetworkToDoubtTwoJoinedDigits) {
+  testing::TempDir plain_dir, taught_dir;
+  auto config = quick_config(plain_dir, 5000, 3);
+  config.batch_size = 64;
+  const TrainResult plain = Trainer(config).run();
+  config.out_dir = taught_dir / "run";
+  config.non_digits = 0.25;
+  const TrainResult taught = Trainer(config).run();
+
+  // Pairs of MNIST test digits, which neither run saw.
+  const IdxDataset test = load_mnist(config.data_dir).test;
+  const detail::JoinedDigits joined(test.pixels().data(), test.labels().data(), 2000, 1);
+  const std::vector<uint8_t> pairs = joined.make(300, 1);
+  for (const float confidence : {0.5f, 0.9f}) {
+    const double plain_sure = share_read_surely(load_torchscript(plain.model_path), pairs, confidence);
+    const double taught_sure = share_read_surely(load_torchscript(taught.model_path), pairs, confidence);
+    std::printf("joined pairs read with over %.0f%% confidence: %.0f%% without non-digits, %.0f%% with them\n",
+                confidence * 100, plain_sure * 100, taught_sure * 100);
+    EXPECT_LT(taught_sure, 0.7 * plain_sure) << confidence;  // measured 43% against 78%, 10% against 33%
+  }
+  // Digits are read about as well as before.
+  ASSERT_TRUE(plain.test_accuracy && taught.test_accuracy);
+  EXPECT_GE(*taught.test_accuracy, *plain.test_accuracy - 0.03);
+  EXPECT_EQ(read_json(taught.metrics_path)["config"]["non_digits"], 0.25);
+}
+
 TEST(TrainerSlow, StopAfterAnEpochKeepsTheBestModel) {
   testing::TempDir dir;
   std::atomic<bool> stop{false};
@@ -267,6 +305,9 @@ TEST(Trainer, RejectsBadSettings) {
   c.batch_size = 1;
   EXPECT_THROW(Trainer{c}, std::runtime_error);
   c.batch_size = 8;
+  c.non_digits = 1.5;
+  EXPECT_THROW(Trainer{c}, std::runtime_error);
+  c.non_digits = 0.25;
   c.device = "tpu";
   EXPECT_THROW(Trainer{c}.run(), std::runtime_error);
 }

@@ -71,6 +71,10 @@ struct TrainConfig {
   int64_t test_limit = 0;  ///< Evaluate on the first N test images (0: all 10,000); mnist+folder: last N.
   /// Train each epoch on this many images drawn afresh from the training split (0: all of them).
   int64_t images_per_epoch = 0;
+  /// Alongside every batch, this share of extra images that are not one digit (two training digits joined as they
+  /// touch or overlap in a handwritten number), taught to get no confident answer (every class equally likely).
+  /// The number reader then cuts such a pair rather than reading it as one digit. 0 turns it off; at most 1.
+  double non_digits = 0.0;
   bool resume = false;     ///< Continue from out_dir/checkpoint.pt.
   std::string command;     ///< The command line, recorded in metrics.json.
   std::string recipe = "default";  ///< The recipe these settings started from (train_recipe.h), for metrics.json.

@@ -96,6 +96,7 @@ void apply_recipe(CLI::App& cmd, TrainOptions& options) {
   if (given("--lr")) c.lr = given_values.lr;
   if (given("--lr-decay")) c.lr_decay = given_values.lr_decay;
   if (given("--images-per-epoch")) c.images_per_epoch = given_values.images_per_epoch;
+  if (given("--non-digits")) c.non_digits = given_values.non_digits;
   // A one-cycle run never stops early unless asked to.
   if (given("--patience")) {
     c.patience = given_values.patience;
@@ -159,6 +160,11 @@ void add_train_command(CLI::App& app, CommandAction& action) {
                   "Train each epoch on N images drawn afresh from the training split (0: all; the quick recipe: "
                   "40000)")
       ->check(whole_number_at_least(0, "all"));
+  cmd->add_option("--non-digits", c.non_digits,
+                  "With each batch, this share of extra images that are two digits joined as they touch in a "
+                  "number, taught to get no confident answer: numbers with touching digits read better (0: off)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_flag("--resume", c.resume, "Continue from the checkpoint in --out");
   cmd->add_flag("--offline", options->offline, "Never download MNIST; fail if it is missing");
   cmd->callback([&action, options, cmd] {

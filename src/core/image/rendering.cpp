@@ -17,26 +17,6 @@ constexpr int kRenderScale = 4;
 constexpr int kRenderSide = kDigitBoxSide * kRenderScale;
 constexpr float kInputCentre = kInputSide / 2.0f;  // MNIST's centre of mass, in pixel-index coordinates
 
-// Cuts `image` to the bounding box of its non-zero pixels.
-GrayImage trim(const GrayImage& image) {
-  int x0 = image.width(), y0 = image.height(), x1 = -1, y1 = -1;
-  for (int y = 0; y < image.height(); ++y) {
-    for (int x = 0; x < image.width(); ++x) {
-      if (image.at(x, y) <= 0.0f) continue;
-      x0 = std::min(x0, x);
-      x1 = std::max(x1, x);
-      y0 = std::min(y0, y);
-      y1 = std::max(y1, y);
-    }
-  }
-  if (x1 < 0) return image;
-  GrayImage out(x1 - x0 + 1, y1 - y0 + 1);
-  for (int y = y0; y <= y1; ++y) {
-    for (int x = x0; x <= x1; ++x) out.at(x - x0, y - y0) = image.at(x, y);
-  }
-  return out;
-}
-
 // Thickens strokes thinner than `target` (pixels at the 20-pixel scale) on the 4x rendering; the dilation also
 // enlarges the digit, so the radius is chosen for the width once the digit is scaled back to 20 pixels.
 GrayImage thicken_strokes(const GrayImage& rendered, float target) {
@@ -139,6 +119,25 @@ Crop crop_gated(const InkAnalysis& a, const GrayImage& chosen_pixels, int gx0, i
     for (int x = x0; x <= x1; ++x) crop.ink.at(x - x0, y - y0) = gated.at(x - gx0, y - gy0);
   }
   return crop;
+}
+
+GrayImage trim(const GrayImage& image) {
+  int x0 = image.width(), y0 = image.height(), x1 = -1, y1 = -1;
+  for (int y = 0; y < image.height(); ++y) {
+    for (int x = 0; x < image.width(); ++x) {
+      if (image.at(x, y) <= 0.0f) continue;
+      x0 = std::min(x0, x);
+      x1 = std::max(x1, x);
+      y0 = std::min(y0, y);
+      y1 = std::max(y1, y);
+    }
+  }
+  if (x1 < 0) return image;
+  GrayImage out(x1 - x0 + 1, y1 - y0 + 1);
+  for (int y = y0; y <= y1; ++y) {
+    for (int x = x0; x <= x1; ++x) out.at(x - x0, y - y0) = image.at(x, y);
+  }
+  return out;
 }
 
 GrayImage render_input(const GrayImage& cropped, const PreprocessOptions& options, InputTransform* transform) {

@@ -24,6 +24,9 @@ Crop crop_digit(const InkAnalysis& a, const std::vector<int>& chosen);
 /// pixel, cut to its bounding box; empty when it holds no ink.
 Crop crop_gated(const InkAnalysis& a, const GrayImage& chosen_pixels, int gx0, int gy0);
 
+/// `image` cut to the bounding box of its non-zero pixels (unchanged when it has none).
+GrayImage trim(const GrayImage& image);
+
 /// The network input for a cropped digit (white on black): scaled into the 20-pixel box, strokes thickened to
 /// options.min_stroke_width, centred by mass in 28x28 like MNIST. When `transform` is given, it receives where the
 /// input lies on `cropped` (in cropped's pixels).
