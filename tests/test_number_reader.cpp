@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "image/joined_digits.h"
 #include "test_helpers.h"
 
 #include <algorithm>
@@ -188,13 +189,13 @@ constexpr int kTrials = 60;
 TEST(NumberReader, ReadsTouchingDigits) {
   Layout touching;
   touching.gap = [](std::mt19937& rng, int) { return fixed_gap(std::uniform_int_distribution<int>(-6, -2)(rng)); };
-  EXPECT_GE(share_read_right("touching", touching, kTrials, 1), 0.4);  // measured 45%
+  EXPECT_GE(share_read_right("touching", touching, kTrials, 1), 0.5);  // measured 58%
 }
 
 TEST(NumberReader, ReadsOverlappingDigits) {
   Layout overlapping;
   overlapping.gap = [](std::mt19937&, int width) { return -width / 5; };
-  EXPECT_GE(share_read_right("overlapping", overlapping, kTrials, 2), 0.18);  // measured 22%
+  EXPECT_GE(share_read_right("overlapping", overlapping, kTrials, 2), 0.3);  // measured 37%
 }
 
 TEST(NumberReader, ReadsUnevenSpacingAndBaseline) {
@@ -233,6 +234,23 @@ TEST(NumberReader, DropsAStrokeThatIsNoDigit) {
     draw_band(ink, bottom - 12, 10, right + 20, right + 30, 1.0f);  // a full stop after the number
   };
   EXPECT_GE(share_read_right("a dot after the number", dotted, kTrials, 6), 0.9);
+}
+
+// What lets the reader cut a thin "1" off its neighbour: the shipped model was taught (TrainConfig::non_digits)
+// that two joined digits are no one digit, so it reads few of them with confidence.
+TEST(NumberReader, TheShippedModelDoubtsTwoJoinedDigits) {
+  const IdxDataset test = load_mnist(testing::mnist_dir()).test;  // digits the model never trained on
+  const detail::JoinedDigits joined(test.pixels().data(), test.labels().data(), test.size(), 1);
+  constexpr size_t kPairs = 500;
+  const std::vector<uint8_t> pairs = joined.make(kPairs, 3);
+  std::vector<float> inputs(pairs.size());
+  std::transform(pairs.begin(), pairs.end(), inputs.begin(), [](uint8_t v) { return v / 255.0f; });
+  const std::vector<Prediction> answers = shipped_predictor().predict_batch(inputs, kPairs);
+  const auto sure =
+      std::count_if(answers.begin(), answers.end(), [](const Prediction& p) { return p.confidence() > 0.9f; });
+  std::printf("joined pairs of test digits read as one digit with over 90%% confidence: %zd/%zu\n",
+              static_cast<std::ptrdiff_t>(sure), kPairs);
+  EXPECT_LE(sure, static_cast<std::ptrdiff_t>(kPairs / 10));  // measured 6; 321 before the fine-tune
 }
 
 TEST(NumberReader, NothingOnBlankPaper) {

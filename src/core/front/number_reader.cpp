@@ -11,8 +11,12 @@ namespace digitlab::detail {
 
 namespace {
 
-// A piece is dropped rather than read when every reading of it is less sure than this (log-probability scale).
+// A piece is dropped rather than read when every reading of it is less sure than this (log-probability scale)...
 constexpr float kDropBelow = 0.5f;
+// ...or, for a piece at least kTallPiece digit heights tall (a digit, or most of one), than kTallDropBelow: a digit
+// the network is unsure of is shown as unsure rather than lost from the number.
+constexpr float kTallPiece = 0.7f;
+constexpr float kTallDropBelow = 0.1f;
 // Readings of digits wider than this (in digit heights) lose kWidePenalty (log-probability) per digit height
 // beyond it: two digits read as one are wide. From 1.2, touching pairs (a "1" above all) were often read as one
 // wide digit; below 1.0, wide digits of a single stroke get cut in two, and a real 5 of 1.2 digit heights
@@ -81,17 +85,20 @@ void score_candidates(const Predictor& predictor, const NumberLine& line, const 
 }
 
 // The best reading of all the pieces: each piece either in exactly one digit or dropped; cutting a stroke costs
-// kCutCost. Returns the candidates chosen, left to right.
-std::vector<int> best_reading(const std::vector<Candidate>& candidates, const std::vector<Piece>& pieces) {
+// kCutCost. Returns the candidates chosen, left to right. `digit_height` is the line's, in the pieces' pixels.
+std::vector<int> best_reading(const std::vector<Candidate>& candidates, const std::vector<Piece>& pieces,
+                              int digit_height) {
   const int n = static_cast<int>(pieces.size());
   // Starting a digit at piece i cuts a stroke when piece i - 1 is a slice of the same stroke.
   const auto cut_before = [&](int i) { return cuts_stroke(pieces, i - 1, i) ? std::log(kCutCost) : 0.0f; };
   std::vector<float> best(static_cast<size_t>(n) + 1, -std::numeric_limits<float>::infinity());
   std::vector<int> choice(static_cast<size_t>(n) + 1, -1);  // candidate ending there, -1 for a dropped piece
   best[0] = 0.0f;
-  const float drop = std::log(kDropBelow);
+  const auto drop = [&](int i) {
+    return std::log(pieces[i].box.height() >= kTallPiece * digit_height ? kTallDropBelow : kDropBelow);
+  };
   for (int end = 1; end <= n; ++end) {
-    best[end] = best[end - 1] + drop;
+    best[end] = best[end - 1] + drop(end - 1);
     for (size_t i = 0; i < candidates.size(); ++i) {
       const Candidate& c = candidates[i];
       const float score = best[c.first] + c.score + cut_before(c.first);
@@ -125,7 +132,7 @@ std::vector<DigitReading> read_number(const Predictor& predictor, const GrayImag
   std::vector<Candidate> candidates = make_candidates(line, pieces, options);
   if (candidates.empty()) return digits;
   score_candidates(predictor, line, pieces, candidates);
-  for (int i : best_reading(candidates, pieces)) {
+  for (int i : best_reading(candidates, pieces, line.digit_height)) {
     Candidate& c = candidates[static_cast<size_t>(i)];
     add_overview(line, pieces, c.first, c.last, c.input);
     digits.push_back({std::move(c.input), std::move(c.prediction)});

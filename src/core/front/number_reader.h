@@ -14,7 +14,8 @@
 namespace digitlab::detail {
 
 /// The digits of the number in `image`, left to right: each with its box on `image`, its input and the network's
-/// answer. A piece the network reads as no digit with any confidence (a stray stroke, a dot) is dropped. Empty
+/// answer. A piece the network reads as no digit with any confidence (a stray stroke, a dot) is dropped, a piece as
+/// tall as a digit only when it is very unsure of it (the digit is then kept and shown as unsure). Empty
 /// when no digit is found. Throws what Predictor::predict_batch throws; never throws for any image content.
 std::vector<DigitReading> read_number(const Predictor& predictor, const GrayImage& image,
                                       const PreprocessOptions& options);
