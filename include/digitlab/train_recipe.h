@@ -25,6 +25,9 @@ enum class Recipe { kDefault, kQuick };
 constexpr int64_t kQuickImagesPerEpoch = 40000;
 constexpr double kQuickConvDropout = 0.05;
 constexpr double kQuickDenseDropout = 0.1;
+/// The share of joined-digit images (TrainConfig::non_digits) the bundled model was fine-tuned with, and the one the
+/// app's Train tab uses when "Teach joined digits" is ticked.
+constexpr double kNonDigitsShare = 0.15;
 
 /// "default" or "quick"; throws std::runtime_error naming the choices for anything else.
 Recipe parse_recipe(const std::string& name);

@@ -138,6 +138,7 @@ class TrainTab : public QWidget {
   QComboBox* device_;
   QCheckBox* amp_;
   bool ampWanted_ = true;
+  QCheckBox* joinedDigits_;  // TrainConfig::non_digits at kNonDigitsShare
   QSpinBox* limit_;
   QLineEdit* dataFolder_;
   QLabel* dataStatus_;

@@ -327,8 +327,13 @@ class ClassesTest : public QObject {
     QCOMPARE(epochs->value(), 3);
     QCOMPARE(batch->value(), 256);
 
-    // The choice comes back with the settings, the user's epochs with it.
+    // The choice comes back with the settings, the user's epochs and "Teach joined digits" with it.
     epochs->setValue(4);
+    auto* joined = train->findChild<QCheckBox*>("joinedDigits");
+    QVERIFY(joined);
+    QCOMPARE(train->config().non_digits, 0.0);
+    joined->setChecked(true);
+    QCOMPARE(train->config().non_digits, digitlab::kNonDigitsShare);
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     {
@@ -338,6 +343,7 @@ class ClassesTest : public QObject {
       fresh.restoreSettings(saved);
       QCOMPARE(fresh.findChild<QComboBox*>("recipe")->currentData().toString(), QString("quick"));
       QCOMPARE(fresh.config().epochs, 4);
+      QCOMPARE(fresh.config().non_digits, digitlab::kNonDigitsShare);
       QCOMPARE(fresh.config().batch_size, 256);
       QVERIFY(fresh.config().schedule == digitlab::LrSchedule::kOneCycle);
     }
