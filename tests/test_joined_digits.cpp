@@ -9,6 +9,7 @@
 #include "test_helpers.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace digitlab {
 namespace {

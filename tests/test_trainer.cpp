@@ -245,6 +245,22 @@ TEST(TrainerSlow, NonDigitsTeachTheNetworkToDoubtTwoJoinedDigits) {
   EXPECT_EQ(read_json(taught.metrics_path)["config"]["non_digits"], 0.25);
 }
 
+// Non-digits change what every batch holds: a run cannot be continued with another share of them.
+TEST(TrainerSlow, ResumeWithAnotherShareOfNonDigitsIsRefused) {
+  testing::TempDir dir;
+  auto config = quick_config(dir, 300, 1);
+  Trainer(config).run();
+  config.epochs = 2;
+  config.resume = true;
+  config.non_digits = 0.25;
+  try {
+    Trainer(config).run();
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("--non-digits"), std::string::npos) << e.what();
+  }
+}
+
 TEST(TrainerSlow, StopAfterAnEpochKeepsTheBestModel) {
   testing::TempDir dir;
   std::atomic<bool> stop{false};

@@ -87,7 +87,7 @@ struct BatchStats {
   int epochs = 0;
   int64_t batch = 0;  ///< 1-based within the epoch.
   int64_t batches = 0;
-  double loss = 0;  ///< This batch's training loss (cross-entropy + L2).
+  double loss = 0;  ///< This batch's training loss (cross-entropy + L2, + the non-digit term when non_digits > 0).
   double lr = 0;
   double images_per_second = 0;  ///< Throughput since the epoch began.
 };
@@ -96,7 +96,7 @@ struct BatchStats {
 struct EpochStats {
   int epoch = 0;  ///< 1-based.
   int epochs = 0;
-  double train_loss = 0;
+  double train_loss = 0;  ///< As BatchStats::loss, averaged over the epoch.
   double train_accuracy = 0;  ///< On the (augmented) training batches, in [0,1].
   double val_loss = 0;
   double val_accuracy = 0;  ///< In [0,1].
