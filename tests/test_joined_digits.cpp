@@ -3,6 +3,7 @@
 #include "image/joined_digits.h"
 
 #include <digitlab/mnist.h>
+#include <digitlab/model_spec.h>
 
 #include <gtest/gtest.h>
 
@@ -14,14 +15,12 @@
 namespace digitlab {
 namespace {
 
-constexpr int kSide = 28;
-
 /// Width over height of the ink's bounding box in a 28x28 image (0 when there is no ink).
 double ink_aspect(const uint8_t* p) {
-  int x0 = kSide, x1 = -1, y0 = kSide, y1 = -1;
-  for (int y = 0; y < kSide; ++y) {
-    for (int x = 0; x < kSide; ++x) {
-      if (p[y * kSide + x] < 64) continue;
+  int x0 = kInputSide, x1 = -1, y0 = kInputSide, y1 = -1;
+  for (int y = 0; y < kInputSide; ++y) {
+    for (int x = 0; x < kInputSide; ++x) {
+      if (p[y * kInputSide + x] < 64) continue;
       x0 = std::min(x0, x);
       x1 = std::max(x1, x);
       y0 = std::min(y0, y);
@@ -33,7 +32,7 @@ double ink_aspect(const uint8_t* p) {
 
 double median_aspect(const uint8_t* images, size_t n) {
   std::vector<double> aspects;
-  for (size_t i = 0; i < n; ++i) aspects.push_back(ink_aspect(images + i * kSide * kSide));
+  for (size_t i = 0; i < n; ++i) aspects.push_back(ink_aspect(images + i * kInputSide * kInputSide));
   std::nth_element(aspects.begin(), aspects.begin() + static_cast<std::ptrdiff_t>(n / 2), aspects.end());
   return aspects[n / 2];
 }
@@ -44,8 +43,8 @@ TEST(JoinedDigits, PairsAreTwoDigitsWideAndRepeatForTheSameSeed) {
   const detail::JoinedDigits joined(train.pixels().data(), train.labels().data(), n, 1);
   constexpr size_t kPairs = 300;
   const std::vector<uint8_t> pairs = joined.make(kPairs, 7);
-  ASSERT_EQ(pairs.size(), kPairs * kSide * kSide);
-  for (size_t i = 0; i < kPairs; ++i) EXPECT_GT(ink_aspect(pairs.data() + i * kSide * kSide), 0.0) << "pair " << i;
+  ASSERT_EQ(pairs.size(), kPairs * kInputSide * kInputSide);
+  for (size_t i = 0; i < kPairs; ++i) EXPECT_GT(ink_aspect(pairs.data() + i * kInputSide * kInputSide), 0.0) << "pair " << i;
   // A single MNIST digit is taller than wide; two side by side are wider than one, though the pair is scaled into
   // the same 20-pixel box.
   const double digits = median_aspect(train.pixels().data(), 300);
@@ -53,7 +52,7 @@ TEST(JoinedDigits, PairsAreTwoDigitsWideAndRepeatForTheSameSeed) {
   std::printf("median width/height: single digits %.2f, joined pairs %.2f\n", digits, joined_pairs);
   EXPECT_LT(digits, 0.9);
   EXPECT_GT(joined_pairs, 1.3 * digits);  // measured 1.25 against 0.80
-  EXPECT_EQ(joined.make(20, 7), std::vector<uint8_t>(pairs.begin(), pairs.begin() + 20 * kSide * kSide));
+  EXPECT_EQ(joined.make(20, 7), std::vector<uint8_t>(pairs.begin(), pairs.begin() + 20 * kInputSide * kInputSide));
   EXPECT_NE(joined.make(20, 8), joined.make(20, 7));
 }
 

@@ -341,12 +341,11 @@ void TorchTrainer::make_non_digits() {
   const auto one = std::find(names.begin(), names.end(), "1");
   const detail::JoinedDigits joined(x.data_ptr<uint8_t>(), y.data_ptr<uint8_t>(), static_cast<size_t>(x.size(0)),
                                     one == names.end() ? -1 : static_cast<int>(one - names.begin()));
-  const int64_t count = kNonDigitPool;
-  std::vector<uint8_t> pixels = joined.make(static_cast<size_t>(count), config_.seed);
-  const auto pool = torch::from_blob(pixels.data(), {count, 1, kInputSide, kInputSide}, torch::kUInt8);
+  std::vector<uint8_t> pixels = joined.make(static_cast<size_t>(kNonDigitPool), config_.seed);
+  const auto pool = torch::from_blob(pixels.data(), {kNonDigitPool, 1, kInputSide, kInputSide}, torch::kUInt8);
   non_digit_x_ = pool.clone().to(device_);
   const int most_sure = static_cast<int>(kNonDigitMostSure * 100);
-  log("non-digits: " + std::to_string(count) + " joined pairs of training digits; " +
+  log("non-digits: " + std::to_string(kNonDigitPool) + " joined pairs of training digits; " +
       std::to_string(non_digit_count(config_.batch_size)) + " go with each batch of " +
       std::to_string(config_.batch_size) + ", taught to be at most " + std::to_string(most_sure) +
       "% sure of any class");
