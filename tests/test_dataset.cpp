@@ -330,5 +330,27 @@ TEST(OwnSymbolsSlow, TrainedModelReadsNewDrawingsByName) {
   EXPECT_GE(right, total * 9 / 10) << right << " of " << total << " new drawings read by name";
 }
 
+// A digit model's answers cannot be kept while it learns other classes: refused before any training, by name.
+TEST(OwnSymbols, KeepingTheAnswersOfAModelWithOtherClassesIsRefused) {
+  TempDir dir;
+  write_symbol_folders(dir / "symbols", 20, 4);
+  TrainConfig config;
+  config.dataset = DatasetSource(DatasetSource::Kind::kFolder, dir / "symbols");
+  config.out_dir = dir / "run";
+  config.init_from = fs::path(DIGITLAB_SOURCE_DIR) / "models" / "digitnet.pt";
+  config.keep_answers = 1.0;
+  config.threads = 2;
+  try {
+    Trainer(config).run();
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("digitnet.pt"), std::string::npos) << what;
+    EXPECT_NE(what.find("classes"), std::string::npos) << what;
+    EXPECT_NE(what.find("--keep-answers"), std::string::npos) << what;
+  }
+  EXPECT_FALSE(fs::exists(dir / "run" / "digitnet.pt"));
+}
+
 }  // namespace
 }  // namespace digitlab

@@ -72,9 +72,13 @@ struct TrainConfig {
   /// Train each epoch on this many images drawn afresh from the training split (0: all of them).
   int64_t images_per_epoch = 0;
   /// Alongside every batch, this share of extra images that are not one digit (two training digits joined as they
-  /// touch or overlap in a handwritten number), taught to get no confident answer (every class equally likely).
-  /// The number reader then cuts such a pair rather than reading it as one digit. 0 turns it off; at most 1.
+  /// touch or overlap in a handwritten number), taught to be at most 50% sure of any class. The number reader
+  /// then cuts such a pair rather than reading it as one digit. 0 turns it off; at most 1.
   double non_digits = 0.0;
+  /// With init_from: the weight of a term that keeps the starting model's answers on the training digits (its
+  /// probabilities, as soft targets), so that a fine-tune teaches what it adds without drifting on the digits the
+  /// starting model read, its near ties included. The starting model must have the same classes. 0 turns it off.
+  double keep_answers = 0.0;
   bool resume = false;     ///< Continue from out_dir/checkpoint.pt.
   std::string command;     ///< The command line, recorded in metrics.json.
   std::string recipe = "default";  ///< The recipe these settings started from (train_recipe.h), for metrics.json.
@@ -87,7 +91,7 @@ struct BatchStats {
   int epochs = 0;
   int64_t batch = 0;  ///< 1-based within the epoch.
   int64_t batches = 0;
-  double loss = 0;  ///< This batch's training loss (cross-entropy + L2, + the non-digit term when non_digits > 0).
+  double loss = 0;  ///< This batch's training loss (cross-entropy + L2, + the non_digits and keep_answers terms).
   double lr = 0;
   double images_per_second = 0;  ///< Throughput since the epoch began.
 };

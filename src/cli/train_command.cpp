@@ -97,6 +97,7 @@ void apply_recipe(CLI::App& cmd, TrainOptions& options) {
   if (given("--lr-decay")) c.lr_decay = given_values.lr_decay;
   if (given("--images-per-epoch")) c.images_per_epoch = given_values.images_per_epoch;
   if (given("--non-digits")) c.non_digits = given_values.non_digits;
+  if (given("--keep-answers")) c.keep_answers = given_values.keep_answers;
   // A one-cycle run never stops early unless asked to.
   if (given("--patience")) {
     c.patience = given_values.patience;
@@ -151,8 +152,8 @@ void add_train_command(CLI::App& app, CommandAction& action) {
   cmd->add_option("--seed", c.seed, "Random seed; CPU runs with the same seed repeat exactly")->capture_default_str();
   cmd->add_option("--data", options->data, "MNIST folder (default: $DIGITLAB_DATA or ~/.local/share/digitlab/mnist)");
   cmd->add_option("--dataset", options->dataset, kDatasetHelp);
-  cmd->add_option("--init", c.init_from, "Fine-tune: start from this DigitLab model's weights")
-      ->check(CLI::ExistingFile);
+  auto* init = cmd->add_option("--init", c.init_from, "Fine-tune: start from this DigitLab model's weights")
+                   ->check(CLI::ExistingFile);
   cmd->add_option("--out", options->out, "Output folder for digitnet.pt, checkpoint.pt and metrics.json")
       ->capture_default_str();
   cmd->add_option("--limit", c.limit, "Use only the first N training images (quick runs)")
@@ -166,6 +167,13 @@ void add_train_command(CLI::App& app, CommandAction& action) {
                   "number, taught to get no confident answer: numbers with touching digits read better (0: off)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--keep-answers", c.keep_answers,
+                  "With --init: keep the starting model's answers on the training digits with this weight (its "
+                  "probabilities as soft targets), so that a fine-tune does not drift on digits it read before "
+                  "(0: off)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber)
+      ->needs(init);
   cmd->add_flag("--resume", c.resume, "Continue from the checkpoint in --out");
   cmd->add_flag("--offline", options->offline, "Never download MNIST; fail if it is missing");
   cmd->callback([&action, options, cmd] {

@@ -118,6 +118,19 @@ torch::Tensor overconfidence_loss(const torch::Tensor& logits) {
   return torch::relu(likeliest - std::log(kNonDigitMostSure)).mean();
 }
 
+/// The starting model's answers (probabilities) for the first `n` images of the batch `x`, as soft targets.
+torch::Tensor answers_of(DigitNet& teacher, const torch::Tensor& x, int64_t n) {
+  torch::NoGradGuard no_grad;
+  return torch::softmax(teacher->forward(x.slice(0, 0, n)).to(torch::kFloat), 1);
+}
+
+/// How far the network's answers have drifted from `answers` (a distribution per image): the Kullback-Leibler
+/// divergence KL(answers || softmax(logits)), averaged over the images.
+torch::Tensor drift_loss(const torch::Tensor& logits, const torch::Tensor& answers) {
+  const auto log_p = torch::log_softmax(logits, 1);
+  return (answers * (torch::log(answers.clamp_min(1e-12)) - log_p)).sum(1).mean();
+}
+
 /// Loss and accuracy of a labelled split, in eval mode.
 struct SplitScore {
   double loss = 0;
@@ -179,6 +192,12 @@ class TorchTrainer : public TrainerBackend {
     if (!(config_.non_digits >= 0 && config_.non_digits <= 1)) {
       throw std::runtime_error("the share of non-digit images must be in [0, 1]");
     }
+    if (!(config_.keep_answers >= 0) || !std::isfinite(config_.keep_answers)) {
+      throw std::runtime_error("the weight of keeping the starting model's answers must not be negative");
+    }
+    if (config_.keep_answers > 0 && config_.init_from.empty()) {
+      throw std::runtime_error("keeping the starting model's answers needs a starting model (--init)");
+    }
   }
 
   TrainResult run(const TrainCallbacks& callbacks, const std::atomic<bool>* stop) override;
@@ -207,6 +226,7 @@ class TorchTrainer : public TrainerBackend {
   void load_data();
   void warn_about_small_classes() const;
   void start_from_model();
+  void load_answer_keeper();
   void make_non_digits();
   void set_up_graphed_step();
   std::optional<EpochStats> train_epoch_graphed(int epoch);
@@ -229,6 +249,7 @@ class TorchTrainer : public TrainerBackend {
   DigitNet net_{nullptr};
   std::unique_ptr<torch::optim::Adam> optimizer_;
   torch::Tensor train_x_, train_y_, val_x_, val_y_;
+  DigitNet teacher_{nullptr};  // the starting model, for config.keep_answers; null when off
   torch::Tensor non_digit_x_;  // joined pairs for config.non_digits (uint8, on the device); undefined when off
   std::unique_ptr<Dataset> data_;
   DatasetSource source_;
@@ -334,6 +355,22 @@ void TorchTrainer::start_from_model() {
       " tensors" + (copied < total ? "; new output layer for the new classes)" : ")"));
 }
 
+// The starting model, frozen, whose answers config.keep_answers keeps: loaded again on a resumed run.
+void TorchTrainer::load_answer_keeper() {
+  const LoadedModel loaded = load_torchscript(config_.init_from);
+  if (loaded.class_names != config_.model.class_names) {
+    throw std::runtime_error(config_.init_from.string() +
+                             ": its classes differ from the data's, so its answers cannot be kept (--keep-answers)");
+  }
+  teacher_ = to_digitnet(loaded, config_.init_from);
+  teacher_->to(device_);
+  for (auto& p : teacher_->parameters()) p.set_requires_grad(false);
+  std::ostringstream line;
+  line << "keeping the answers of " << config_.init_from.string() << " on the training digits (weight "
+       << config_.keep_answers << ")";
+  log(line.str());
+}
+
 void TorchTrainer::make_non_digits() {
   const auto x = train_x_.to(torch::kCPU).contiguous();
   const auto y = train_y_.to(torch::kCPU).to(torch::kUInt8).contiguous();
@@ -382,6 +419,7 @@ void TorchTrainer::save_checkpoint(int epochs_done) const {
   archive.write("batch_size", c10::IValue(static_cast<int64_t>(config_.batch_size)));
   archive.write("images_per_epoch", c10::IValue(config_.images_per_epoch));
   archive.write("non_digits", c10::IValue(config_.non_digits));
+  archive.write("keep_answers", c10::IValue(config_.keep_answers));
   archive.write("recipe", c10::IValue(config_.recipe));
   // In memory first, then through the atomic writer (see save_torchscript): a full disk is an error, not an abort.
   std::ostringstream bytes;
@@ -417,11 +455,13 @@ int TorchTrainer::load_checkpoint() {
     // (Checkpoints from before images per epoch and non-digits existed used all the images and no non-digits.)
     const int64_t images_per_epoch = archive.try_read("images_per_epoch", value) ? value.toInt() : 0;
     const double non_digits = archive.try_read("non_digits", value) ? value.toDouble() : 0.0;
+    const double keep_answers = archive.try_read("keep_answers", value) ? value.toDouble() : 0.0;
     if (read_int("seed") != static_cast<int64_t>(config_.seed) || read_int("limit") != config_.limit ||
         read_int("batch_size") != config_.batch_size || images_per_epoch != config_.images_per_epoch ||
-        non_digits != config_.non_digits) {
+        non_digits != config_.non_digits || keep_answers != config_.keep_answers) {
       throw std::runtime_error(
-          "it was made with a different --seed, --limit, --batch-size, --images-per-epoch or --non-digits");
+          "it was made with a different --seed, --limit, --batch-size, --images-per-epoch, --non-digits or "
+          "--keep-answers");
     }
     torch::serialize::InputArchive model_archive;
     archive.read("model", model_archive);
@@ -501,6 +541,7 @@ void TorchTrainer::write_metrics(const TrainResult& result) const {
         {"limit", config_.limit},
         {"images_per_epoch", images_per_epoch()},
         {"non_digits", config_.non_digits},
+        {"keep_answers", config_.keep_answers},
         {"conv_dropout", config_.model.conv_dropout},
         {"dense_dropout", config_.model.dense_dropout},
         {"test_limit", config_.test_limit},
@@ -579,6 +620,7 @@ TrainResult TorchTrainer::set_up() {
   net_ = DigitNet(config_.model);
   net_->to(device_);
   if (!config_.init_from.empty() && !config_.resume) start_from_model();
+  if (config_.keep_answers > 0) load_answer_keeper();
   if (config_.non_digits > 0) make_non_digits();
   optimizer_ = std::make_unique<torch::optim::Adam>(net_->parameters(), torch::optim::AdamOptions(config_.lr));
   TrainResult result;
@@ -616,8 +658,8 @@ void TorchTrainer::set_up_graphed_step() {
     log("CUDA graphs: fewer training images than one batch; training step by step");
     return;
   }
-  if (non_digit_x_.defined()) {
-    log("CUDA graphs: not with non-digit images; training step by step");
+  if (non_digit_x_.defined() || teacher_) {
+    log("CUDA graphs: not with non-digit images or kept answers; training step by step");
     return;
   }
   if (scaler_.enabled) {  // float16 needs loss scaling, which checks every step's gradients on the host
@@ -727,6 +769,7 @@ std::optional<EpochStats> TorchTrainer::train_epoch(int epoch) {
     const auto logits = all_logits.slice(0, 0, end - begin);
     auto loss = torch::nn::functional::cross_entropy(logits, y, loss_options) + net_->l2_penalty();
     if (extra > 0) loss = loss + kNonDigitWeight * overconfidence_loss(all_logits.slice(0, end - begin));
+    if (teacher_) loss = loss + config_.keep_answers * drift_loss(logits, answers_of(teacher_, x, end - begin));
     optimizer_->zero_grad();
     (scaler_.enabled ? loss * scaler_.scale : loss).backward();
     if (scaler_.unscale(params)) optimizer_->step();
