@@ -309,7 +309,7 @@ TEST(TrainerSlow, KeepAnswersHoldsAFineTuneNearItsStartingModel) {
   EXPECT_LT(kept_sure, 0.7 * start_sure);  // measured 15% against 32%
   EXPECT_EQ(read_json(kept.metrics_path)["config"]["keep_answers"], 1.0);
 
-  // A resumed run must keep the same weight.
+  // A resumed run must keep the same weight, and the answers of the same starting model.
   config.resume = true;
   config.epochs = 3;
   config.keep_answers = 0.5;
@@ -318,6 +318,14 @@ TEST(TrainerSlow, KeepAnswersHoldsAFineTuneNearItsStartingModel) {
     FAIL() << "expected an error";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("--keep-answers"), std::string::npos) << e.what();
+  }
+  config.keep_answers = 1.0;
+  config.init_from = free.model_path;
+  try {
+    Trainer(config).run();
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("SHA-256"), std::string::npos) << e.what();
   }
 }
 
@@ -390,6 +398,7 @@ TEST(Trainer, RejectsBadSettings) {
   c.keep_answers = -1.0;
   EXPECT_THROW(Trainer{c}, std::runtime_error);
   c.keep_answers = 0.0;
+  c.init_from.clear();
   c.device = "tpu";
   EXPECT_THROW(Trainer{c}.run(), std::runtime_error);
 }

@@ -193,7 +193,8 @@ class TorchTrainer : public TrainerBackend {
       throw std::runtime_error("the share of non-digit images must be in [0, 1]");
     }
     if (!(config_.keep_answers >= 0) || !std::isfinite(config_.keep_answers)) {
-      throw std::runtime_error("the weight of keeping the starting model's answers must not be negative");
+      throw std::runtime_error("the weight of keeping the starting model's answers must be a number >= 0, got " +
+                               std::to_string(config_.keep_answers));
     }
     if (config_.keep_answers > 0 && config_.init_from.empty()) {
       throw std::runtime_error("keeping the starting model's answers needs a starting model (--init)");
@@ -225,8 +226,8 @@ class TorchTrainer : public TrainerBackend {
   void prepare_output_folder() const;
   void load_data();
   void warn_about_small_classes() const;
-  void start_from_model();
-  void load_answer_keeper();
+  void start_from_model(const LoadedModel& loaded);
+  void keep_answers_of(const LoadedModel& loaded);
   void make_non_digits();
   void set_up_graphed_step();
   std::optional<EpochStats> train_epoch_graphed(int epoch);
@@ -250,6 +251,7 @@ class TorchTrainer : public TrainerBackend {
   std::unique_ptr<torch::optim::Adam> optimizer_;
   torch::Tensor train_x_, train_y_, val_x_, val_y_;
   DigitNet teacher_{nullptr};  // the starting model, for config.keep_answers; null when off
+  std::string init_sha256_;    // SHA-256 of its file when keep_answers is on: a resumed run must keep the same one
   torch::Tensor non_digit_x_;  // joined pairs for config.non_digits (uint8, on the device); undefined when off
   std::unique_ptr<Dataset> data_;
   DatasetSource source_;
@@ -331,8 +333,7 @@ void TorchTrainer::warn_about_small_classes() const {
 }
 
 // Fine-tuning: every weight of the starting model whose shape fits is copied (all of them when the classes match).
-void TorchTrainer::start_from_model() {
-  const LoadedModel loaded = load_torchscript(config_.init_from);
+void TorchTrainer::start_from_model(const LoadedModel& loaded) {
   DigitNet start = to_digitnet(loaded, config_.init_from);
   auto from = start->named_parameters(/*recurse=*/true);
   auto from_buffers = start->named_buffers(/*recurse=*/true);
@@ -355,13 +356,22 @@ void TorchTrainer::start_from_model() {
       " tensors" + (copied < total ? "; new output layer for the new classes)" : ")"));
 }
 
-// The starting model, frozen, whose answers config.keep_answers keeps: loaded again on a resumed run.
-void TorchTrainer::load_answer_keeper() {
-  const LoadedModel loaded = load_torchscript(config_.init_from);
+/// "3 classes: bar, cross, ring" (the first ten names).
+std::string describe_classes(const std::vector<std::string>& names) {
+  std::string text = std::to_string(names.size()) + " classes:";
+  for (size_t i = 0; i < names.size() && i < 10; ++i) text += (i == 0 ? " " : ", ") + names[i];
+  return names.size() > 10 ? text + ", ..." : text;
+}
+
+// The starting model, frozen, whose answers config.keep_answers keeps (again on a resumed run, which checks that it
+// is the same file by its SHA-256).
+void TorchTrainer::keep_answers_of(const LoadedModel& loaded) {
   if (loaded.class_names != config_.model.class_names) {
-    throw std::runtime_error(config_.init_from.string() +
-                             ": its classes differ from the data's, so its answers cannot be kept (--keep-answers)");
+    throw std::runtime_error(config_.init_from.string() + " has " + describe_classes(loaded.class_names) +
+                             "; the data has " + describe_classes(config_.model.class_names) +
+                             ", so its answers cannot be kept (--keep-answers)");
   }
+  init_sha256_ = sha256_of_content(config_.init_from);
   teacher_ = to_digitnet(loaded, config_.init_from);
   teacher_->to(device_);
   for (auto& p : teacher_->parameters()) p.set_requires_grad(false);
@@ -420,6 +430,7 @@ void TorchTrainer::save_checkpoint(int epochs_done) const {
   archive.write("images_per_epoch", c10::IValue(config_.images_per_epoch));
   archive.write("non_digits", c10::IValue(config_.non_digits));
   archive.write("keep_answers", c10::IValue(config_.keep_answers));
+  archive.write("init_sha256", c10::IValue(init_sha256_));
   archive.write("recipe", c10::IValue(config_.recipe));
   // In memory first, then through the atomic writer (see save_torchscript): a full disk is an error, not an abort.
   std::ostringstream bytes;
@@ -456,12 +467,20 @@ int TorchTrainer::load_checkpoint() {
     const int64_t images_per_epoch = archive.try_read("images_per_epoch", value) ? value.toInt() : 0;
     const double non_digits = archive.try_read("non_digits", value) ? value.toDouble() : 0.0;
     const double keep_answers = archive.try_read("keep_answers", value) ? value.toDouble() : 0.0;
-    if (read_int("seed") != static_cast<int64_t>(config_.seed) || read_int("limit") != config_.limit ||
-        read_int("batch_size") != config_.batch_size || images_per_epoch != config_.images_per_epoch ||
-        non_digits != config_.non_digits || keep_answers != config_.keep_answers) {
-      throw std::runtime_error(
-          "it was made with a different --seed, --limit, --batch-size, --images-per-epoch, --non-digits or "
-          "--keep-answers");
+    const std::pair<const char*, bool> differs[] = {
+        {"--seed", read_int("seed") != static_cast<int64_t>(config_.seed)},
+        {"--limit", read_int("limit") != config_.limit},
+        {"--batch-size", read_int("batch_size") != config_.batch_size},
+        {"--images-per-epoch", images_per_epoch != config_.images_per_epoch},
+        {"--non-digits", non_digits != config_.non_digits},
+        {"--keep-answers", keep_answers != config_.keep_answers}};
+    for (const auto& [option, differ] : differs) {
+      if (differ) throw std::runtime_error(std::string("it was made with a different ") + option);
+    }
+    const std::string init_sha256 = archive.try_read("init_sha256", value) ? value.toStringRef() : "";
+    if (init_sha256 != init_sha256_) {
+      throw std::runtime_error("it kept the answers of another starting model than " + config_.init_from.string() +
+                               " (--init; its SHA-256 differs)");
     }
     torch::serialize::InputArchive model_archive;
     archive.read("model", model_archive);
@@ -542,6 +561,7 @@ void TorchTrainer::write_metrics(const TrainResult& result) const {
         {"images_per_epoch", images_per_epoch()},
         {"non_digits", config_.non_digits},
         {"keep_answers", config_.keep_answers},
+        {"init_sha256", init_sha256_.empty() ? json(nullptr) : json(init_sha256_)},
         {"conv_dropout", config_.model.conv_dropout},
         {"dense_dropout", config_.model.dense_dropout},
         {"test_limit", config_.test_limit},
@@ -619,8 +639,12 @@ TrainResult TorchTrainer::set_up() {
   torch::manual_seed(config_.seed);
   net_ = DigitNet(config_.model);
   net_->to(device_);
-  if (!config_.init_from.empty() && !config_.resume) start_from_model();
-  if (config_.keep_answers > 0) load_answer_keeper();
+  // A resumed run has its weights from the checkpoint, but still needs the starting model for keep_answers.
+  if (!config_.init_from.empty() && (!config_.resume || config_.keep_answers > 0)) {
+    const LoadedModel start = load_torchscript(config_.init_from);
+    if (config_.keep_answers > 0) keep_answers_of(start);  // first: it refuses a model with other classes
+    if (!config_.resume) start_from_model(start);
+  }
   if (config_.non_digits > 0) make_non_digits();
   optimizer_ = std::make_unique<torch::optim::Adam>(net_->parameters(), torch::optim::AdamOptions(config_.lr));
   TrainResult result;
