@@ -131,6 +131,13 @@ torch::Tensor drift_loss(const torch::Tensor& logits, const torch::Tensor& answe
   return (answers * (torch::log(answers.clamp_min(1e-12)) - log_p)).sum(1).mean();
 }
 
+/// "3 classes: bar, cross, ring" (the first ten names).
+std::string describe_classes(const std::vector<std::string>& names) {
+  std::string text = std::to_string(names.size()) + " classes:";
+  for (size_t i = 0; i < names.size() && i < 10; ++i) text += (i == 0 ? " " : ", ") + names[i];
+  return names.size() > 10 ? text + ", ..." : text;
+}
+
 /// Loss and accuracy of a labelled split, in eval mode.
 struct SplitScore {
   double loss = 0;
@@ -354,13 +361,6 @@ void TorchTrainer::start_from_model(const LoadedModel& loaded) {
   if (copied == 0) throw std::runtime_error(config_.init_from.string() + ": no weight fits the network to train");
   log("starting from " + config_.init_from.string() + " (" + std::to_string(copied) + " of " + std::to_string(total) +
       " tensors" + (copied < total ? "; new output layer for the new classes)" : ")"));
-}
-
-/// "3 classes: bar, cross, ring" (the first ten names).
-std::string describe_classes(const std::vector<std::string>& names) {
-  std::string text = std::to_string(names.size()) + " classes:";
-  for (size_t i = 0; i < names.size() && i < 10; ++i) text += (i == 0 ? " " : ", ") + names[i];
-  return names.size() > 10 ? text + ", ..." : text;
 }
 
 // The starting model, frozen, whose answers config.keep_answers keeps (again on a resumed run, which checks that it
