@@ -278,15 +278,15 @@ double answer_drift(LoadedModel a, LoadedModel b, const IdxDataset& test, int64_
 // while its answers on digits it never saw stay far closer to the starting model's.
 TEST(TrainerSlow, KeepAnswersHoldsAFineTuneNearItsStartingModel) {
   testing::TempDir start_dir, free_dir, kept_dir;
-  auto config = quick_config(start_dir, 4000, 2);
+  auto config = quick_config(start_dir, 3000, 2);
   const TrainResult start = Trainer(config).run();
 
   config.init_from = start.model_path;
   config.non_digits = 0.5;  // a fine-tune that pulls hard away from the start
-  config.epochs = 2;
+  config.epochs = 1;
   config.out_dir = free_dir / "run";
   const TrainResult free = Trainer(config).run();
-  config.keep_answers = 1.0;
+  config.keep_answers = 3.0;
   config.out_dir = kept_dir / "run";
   const TrainResult kept = Trainer(config).run();
 
@@ -297,7 +297,7 @@ TEST(TrainerSlow, KeepAnswersHoldsAFineTuneNearItsStartingModel) {
       answer_drift(load_torchscript(start.model_path), load_torchscript(kept.model_path), test, 1000);
   std::printf("drift from the starting model's answers on 1000 test digits: %.4f free, %.4f kept\n", free_drift,
               kept_drift);
-  EXPECT_LT(kept_drift, 0.6 * free_drift);  // measured 0.091 against 0.311
+  EXPECT_LT(kept_drift, 0.6 * free_drift);  // measured 0.091 against 0.237
 
   // What the fine-tune teaches is still learnt.
   const detail::JoinedDigits joined(test.pixels().data(), test.labels().data(), 2000, 1);
@@ -306,12 +306,12 @@ TEST(TrainerSlow, KeepAnswersHoldsAFineTuneNearItsStartingModel) {
   const double kept_sure = share_read_surely(load_torchscript(kept.model_path), pairs, 0.9f);
   std::printf("joined pairs read with over 90%% confidence: %.0f%% at the start, %.0f%% after the kept fine-tune\n",
               start_sure * 100, kept_sure * 100);
-  EXPECT_LT(kept_sure, 0.7 * start_sure);  // measured 15% against 32%
-  EXPECT_EQ(read_json(kept.metrics_path)["config"]["keep_answers"], 1.0);
+  EXPECT_LT(kept_sure, 0.7 * start_sure);  // measured 10% against 20%
+  EXPECT_EQ(read_json(kept.metrics_path)["config"]["keep_answers"], 3.0);
 
   // A resumed run must keep the same weight, and the answers of the same starting model.
   config.resume = true;
-  config.epochs = 3;
+  config.epochs = 2;
   config.keep_answers = 0.5;
   try {
     Trainer(config).run();
@@ -319,7 +319,7 @@ TEST(TrainerSlow, KeepAnswersHoldsAFineTuneNearItsStartingModel) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("--keep-answers"), std::string::npos) << e.what();
   }
-  config.keep_answers = 1.0;
+  config.keep_answers = 3.0;
   config.init_from = free.model_path;
   try {
     Trainer(config).run();
