@@ -300,19 +300,25 @@ TEST(ClassNames, TravelInTheModelDescription) {
   EXPECT_THROW(spec.validate(), std::invalid_argument);
 }
 
-// The whole path on a user's own symbols: a folder per class -> a model whose card, Predictor and answers say
-// the symbols' names.
-TEST(OwnSymbolsSlow, TrainedModelReadsNewDrawingsByName) {
-  TempDir dir;
+/// Training on 20 drawings of each of three symbols in `dir`, as the app trains a user's symbols: from the shipped
+/// model's features, with a new output layer.
+TrainConfig own_symbols_config(const TempDir& dir) {
   write_symbol_folders(dir / "symbols", 20, 4);
   TrainConfig config;
   config.dataset = DatasetSource(DatasetSource::Kind::kFolder, dir / "symbols");
   config.out_dir = dir / "run";
-  // As the app trains a user's symbols: from the shipped model's features, with a new output layer.
   config.init_from = fs::path(DIGITLAB_SOURCE_DIR) / "models" / "digitnet.pt";
+  config.threads = 2;
+  return config;
+}
+
+// The whole path on a user's own symbols: a folder per class -> a model whose card, Predictor and answers say
+// the symbols' names.
+TEST(OwnSymbolsSlow, TrainedModelReadsNewDrawingsByName) {
+  TempDir dir;
+  TrainConfig config = own_symbols_config(dir);
   config.epochs = 15;
   config.batch_size = 16;
-  config.threads = 2;
   const TrainResult result = Trainer(config).run();
   ASSERT_TRUE(result.test_accuracy.has_value());
   const auto metrics = nlohmann::json::parse(std::ifstream(result.metrics_path));
@@ -333,13 +339,8 @@ TEST(OwnSymbolsSlow, TrainedModelReadsNewDrawingsByName) {
 // A digit model's answers cannot be kept while it learns other classes: refused before any training, by name.
 TEST(OwnSymbols, KeepingTheAnswersOfAModelWithOtherClassesIsRefused) {
   TempDir dir;
-  write_symbol_folders(dir / "symbols", 20, 4);
-  TrainConfig config;
-  config.dataset = DatasetSource(DatasetSource::Kind::kFolder, dir / "symbols");
-  config.out_dir = dir / "run";
-  config.init_from = fs::path(DIGITLAB_SOURCE_DIR) / "models" / "digitnet.pt";
+  TrainConfig config = own_symbols_config(dir);
   config.keep_answers = 1.0;
-  config.threads = 2;
   try {
     Trainer(config).run();
     FAIL() << "expected an error";
