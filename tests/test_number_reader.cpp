@@ -209,13 +209,13 @@ constexpr int kTrials = 60;
 TEST(NumberReader, ReadsTouchingDigits) {
   Layout touching;
   touching.gap = [](std::mt19937& rng, int) { return fixed_gap(std::uniform_int_distribution<int>(-6, -2)(rng)); };
-  EXPECT_GE(share_read_right("touching", touching, kTrials, 1), 0.5);  // measured 60%
+  EXPECT_GE(share_read_right("touching", touching, kTrials, 1), 0.5);  // measured 65%
 }
 
 TEST(NumberReader, ReadsOverlappingDigits) {
   Layout overlapping;
   overlapping.gap = [](std::mt19937&, int width) { return -width / 5; };
-  EXPECT_GE(share_read_right("overlapping", overlapping, kTrials, 2), 0.3);  // measured 37%
+  EXPECT_GE(share_read_right("overlapping", overlapping, kTrials, 2), 0.3);  // measured 35%
 }
 
 TEST(NumberReader, ReadsUnevenSpacingAndBaseline) {
@@ -334,8 +334,8 @@ TEST(NumberReader, ReadsNumbersOfOtherRealWriters) {
   const int total = kPerWriter * static_cast<int>(real.writers());
   std::printf("numbers of other real writers: spaced %d/%d fully right (%.0f%%), touching %d/%d (%.0f%%)\n",
               spaced_right, total, 100.0 * spaced_right / total, touching_right, total, 100.0 * touching_right / total);
-  EXPECT_GE(spaced_right, total * 85 / 100);    // measured 147/160 (92%)
-  EXPECT_GE(touching_right, total * 20 / 100);  // measured 43/160 (27%)
+  EXPECT_GE(spaced_right, total * 85 / 100);    // measured 151/160 (94%)
+  EXPECT_GE(touching_right, total * 20 / 100);  // measured 52/160 (33%)
 }
 
 // What lets the reader cut a thin "1" off its neighbour: the shipped model was taught (TrainConfig::non_digits)

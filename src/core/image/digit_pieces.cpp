@@ -24,9 +24,10 @@ constexpr float kCutBend = 0.05f;
 // A speck (smaller than kSpeck both ways) joins the piece it lies on (grown by kSpeckReach), or is dropped.
 constexpr float kSpeck = 0.25f;
 constexpr float kSpeckReach = 0.15f;
-// One digit: at most this many pieces, this wide, with no empty gap wider than kMaxGap inside.
+// One digit: at most this many pieces, this wide, with no empty gap wider than kMaxGap inside. Some people write
+// wide digits: the "2" of realworld-digits dfak0-mydigits_2, its base drawn long, is 1.8 digit heights wide.
 constexpr int kMaxPieces = 5;
-constexpr float kMaxDigitWidth = 1.5f;
+constexpr float kMaxDigitWidth = 2.0f;
 constexpr float kMaxGap = 0.25f;
 // Without a model: pieces overlapping horizontally by this share of the narrower are one digit.
 constexpr float kMergeOverlap = 0.3f;
