@@ -167,7 +167,7 @@ Image shifted(const Image& x, int dx, int dy) {
 
 // Deletion: every method offered must point at ink that matters. Plain Grad-CAM is measured for reference only.
 TEST(ExplainerSlow, EveryMethodOfferedPassesTheDeletionTest) {
-  const auto images = mnist_test_images(500);
+  const auto images = mnist_test_images(300);
   for (const ExplainMethod method : kOffered) {
     const DeletionMeans m = deletion_test(*shipped_predictor(), images, maker(shipped_explainer(), method));
     std::printf("deletion test, %s over %zu images: salient 10%% %.4f, random 10%% %.4f, ratio %.1f\n",

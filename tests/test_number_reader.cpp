@@ -215,7 +215,7 @@ TEST(NumberReader, ReadsTouchingDigits) {
 TEST(NumberReader, ReadsOverlappingDigits) {
   Layout overlapping;
   overlapping.gap = [](std::mt19937&, int width) { return -width / 5; };
-  EXPECT_GE(share_read_right("overlapping", overlapping, kTrials, 2), 0.3);  // measured 35%
+  EXPECT_GE(share_read_right("overlapping", overlapping, kTrials, 2), 0.3);  // measured 33%
 }
 
 TEST(NumberReader, ReadsUnevenSpacingAndBaseline) {
@@ -334,8 +334,8 @@ TEST(NumberReader, ReadsNumbersOfOtherRealWriters) {
   const int total = kPerWriter * static_cast<int>(real.writers());
   std::printf("numbers of other real writers: spaced %d/%d fully right (%.0f%%), touching %d/%d (%.0f%%)\n",
               spaced_right, total, 100.0 * spaced_right / total, touching_right, total, 100.0 * touching_right / total);
-  EXPECT_GE(spaced_right, total * 85 / 100);    // measured 151/160 (94%)
-  EXPECT_GE(touching_right, total * 20 / 100);  // measured 52/160 (33%)
+  EXPECT_GE(spaced_right, total * 95 / 100);    // measured 159/160 (99%)
+  EXPECT_GE(touching_right, total * 30 / 100);  // measured 56/160 (35%)
 }
 
 // What lets the reader cut a thin "1" off its neighbour: the shipped model was taught (TrainConfig::non_digits)
@@ -352,7 +352,7 @@ TEST(NumberReader, TheShippedModelDoubtsTwoJoinedDigits) {
       std::count_if(answers.begin(), answers.end(), [](const Prediction& p) { return p.confidence() > 0.9f; });
   std::printf("joined pairs of test digits read as one digit with over 90%% confidence: %zd/%zu\n",
               static_cast<std::ptrdiff_t>(sure), kPairs);
-  EXPECT_LE(sure, static_cast<std::ptrdiff_t>(kPairs / 10));  // measured 6; 321 before the fine-tune
+  EXPECT_LE(sure, static_cast<std::ptrdiff_t>(kPairs / 10));  // measured 6; 321 before the fine-tunes
 }
 
 TEST(NumberReader, NothingOnBlankPaper) {

@@ -392,6 +392,9 @@ TEST(Trainer, RejectsBadSettings) {
   c.non_digits = 1.5;
   EXPECT_THROW(Trainer{c}, std::runtime_error);
   c.non_digits = 0.25;
+  c.writing_styles = -0.5;
+  EXPECT_THROW(Trainer{c}, std::runtime_error);
+  c.writing_styles = 0.5;
   c.keep_answers = 1.0;  // with no starting model whose answers to keep
   EXPECT_THROW(Trainer{c}, std::runtime_error);
   c.init_from = "start.pt";

@@ -28,6 +28,9 @@ constexpr double kQuickDenseDropout = 0.1;
 /// The share of joined-digit images (TrainConfig::non_digits) the bundled model was fine-tuned with, and the one the
 /// app's Train tab uses when "Teach joined digits" is ticked.
 constexpr double kNonDigitsShare = 0.15;
+/// The share of 1s and 4s drawn in other writing styles (TrainConfig::writing_styles) the bundled model was
+/// fine-tuned with, and the one the app's Train tab uses when "Teach more writing styles" is ticked.
+constexpr double kWritingStylesShare = 0.2;
 
 /// "default" or "quick"; throws std::runtime_error naming the choices for anything else.
 Recipe parse_recipe(const std::string& name);

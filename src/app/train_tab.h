@@ -139,6 +139,7 @@ class TrainTab : public QWidget {
   QCheckBox* amp_;
   bool ampWanted_ = true;
   QCheckBox* joinedDigits_;  // TrainConfig::non_digits at kNonDigitsShare
+  QCheckBox* writingStyles_;  // TrainConfig::writing_styles at kWritingStylesShare
   QSpinBox* limit_;
   QLineEdit* dataFolder_;
   QLabel* dataStatus_;

@@ -98,6 +98,7 @@ void apply_recipe(CLI::App& cmd, TrainOptions& options) {
   if (given("--images-per-epoch")) c.images_per_epoch = given_values.images_per_epoch;
   if (given("--non-digits")) c.non_digits = given_values.non_digits;
   if (given("--keep-answers")) c.keep_answers = given_values.keep_answers;
+  if (given("--writing-styles")) c.writing_styles = given_values.writing_styles;
   // A one-cycle run never stops early unless asked to.
   if (given("--patience")) {
     c.patience = given_values.patience;
@@ -165,6 +166,11 @@ void add_train_command(CLI::App& app, CommandAction& action) {
   cmd->add_option("--non-digits", c.non_digits,
                   "With each batch, this share of extra images that are two digits joined as they touch in a "
                   "number, taught to get no confident answer: numbers with touching digits read better (0: off)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--writing-styles", c.writing_styles,
+                  "Draw this share of the training 1s with a flag (a stroke down-left from the top) and of the 4s "
+                  "with a closed top, as many people write them and MNIST's writers seldom did (0: off)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--keep-answers", c.keep_answers,

@@ -327,13 +327,19 @@ class ClassesTest : public QObject {
     QCOMPARE(epochs->value(), 3);
     QCOMPARE(batch->value(), 256);
 
-    // The choice comes back with the settings, the user's epochs and "Teach joined digits" with it.
+    // The choice comes back with the settings, the user's epochs, "Teach joined digits" and "Teach more writing
+    // styles" with it.
     epochs->setValue(4);
     auto* joined = train->findChild<QCheckBox*>("joinedDigits");
     QVERIFY(joined);
     QCOMPARE(train->config().non_digits, 0.0);
     joined->setChecked(true);
     QCOMPARE(train->config().non_digits, digitlab::kNonDigitsShare);
+    auto* styles = train->findChild<QCheckBox*>("writingStyles");
+    QVERIFY(styles);
+    QCOMPARE(train->config().writing_styles, 0.0);
+    styles->setChecked(true);
+    QCOMPARE(train->config().writing_styles, digitlab::kWritingStylesShare);
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     {
@@ -344,6 +350,7 @@ class ClassesTest : public QObject {
       QCOMPARE(fresh.findChild<QComboBox*>("recipe")->currentData().toString(), QString("quick"));
       QCOMPARE(fresh.config().epochs, 4);
       QCOMPARE(fresh.config().non_digits, digitlab::kNonDigitsShare);
+      QCOMPARE(fresh.config().writing_styles, digitlab::kWritingStylesShare);
       QCOMPARE(fresh.config().batch_size, 256);
       QVERIFY(fresh.config().schedule == digitlab::LrSchedule::kOneCycle);
     }

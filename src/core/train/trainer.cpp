@@ -8,6 +8,7 @@
 #include <digitlab/torchscript.h>
 #include "data/sha256.h"
 #include "image/joined_digits.h"
+#include "image/writing_styles.h"
 #include "infer/folded_digit_net.h"
 #include "model/training_ops.h"
 #include "train/augmenter.h"
@@ -199,6 +200,9 @@ class TorchTrainer : public TrainerBackend {
     if (!(config_.non_digits >= 0 && config_.non_digits <= 1)) {
       throw std::runtime_error("the share of non-digit images must be in [0, 1]");
     }
+    if (!(config_.writing_styles >= 0 && config_.writing_styles <= 1)) {
+      throw std::runtime_error("the share of 1s and 4s drawn in other writing styles must be in [0, 1]");
+    }
     if (!(config_.keep_answers >= 0) || !std::isfinite(config_.keep_answers)) {
       throw std::runtime_error("the weight of keeping the starting model's answers must be a number >= 0, got " +
                                std::to_string(config_.keep_answers));
@@ -236,6 +240,7 @@ class TorchTrainer : public TrainerBackend {
   void start_from_model(const LoadedModel& loaded);
   void keep_answers_of(const LoadedModel& loaded);
   void make_non_digits();
+  void add_writing_styles();
   void set_up_graphed_step();
   std::optional<EpochStats> train_epoch_graphed(int epoch);
   void save_checkpoint(int epochs_done) const;
@@ -319,8 +324,11 @@ void TorchTrainer::load_data() {
   const auto val_idx = perm.slice(0, 0, val_n);
   const auto train_idx = perm.slice(0, val_n, n);
   // On CUDA the whole dataset lives on the GPU (47 MB as uint8).
-  train_x_ = all_x.index_select(0, train_idx).to(device_);
-  train_y_ = all_y.index_select(0, train_idx).to(device_);
+  train_x_ = all_x.index_select(0, train_idx);
+  train_y_ = all_y.index_select(0, train_idx);
+  if (config_.writing_styles > 0) add_writing_styles();
+  train_x_ = train_x_.to(device_);
+  train_y_ = train_y_.to(device_);
   val_x_ = all_x.index_select(0, val_idx).to(device_);
   val_y_ = all_y.index_select(0, val_idx).to(device_);
   log("data: " + data_->name + ", " + std::to_string(config_.model.num_classes) + " classes, " +
@@ -381,6 +389,30 @@ void TorchTrainer::keep_answers_of(const LoadedModel& loaded) {
   log(line.str());
 }
 
+// Flagged 1s and closed 4s in place of a share of the training 1s and 4s (on the CPU, before the data moves to the
+// device). Validation keeps the writers' own images.
+void TorchTrainer::add_writing_styles() {
+  const auto& names = config_.model.class_names;
+  const auto class_of = [&](const char* name) {
+    const auto it = std::find(names.begin(), names.end(), name);
+    return it == names.end() ? -1 : static_cast<int>(it - names.begin());
+  };
+  const int one = class_of("1"), four = class_of("4");
+  if (one < 0 && four < 0) {
+    log("writing styles: the data has no class \"1\" or \"4\"; nothing drawn");
+    return;
+  }
+  train_x_ = train_x_.contiguous();
+  const auto labels = train_y_.to(torch::kUInt8).contiguous();
+  const auto changed = detail::WritingStyles(config_.writing_styles, config_.seed)
+                           .apply(train_x_.data_ptr<uint8_t>(), labels.data_ptr<uint8_t>(),
+                                  static_cast<size_t>(train_x_.size(0)), one, four);
+  const auto count = [&](int label) { return label < 0 ? 0 : labels.eq(label).sum().item<int64_t>(); };
+  log("writing styles: a flag on " + std::to_string(changed.ones) + " of the " + std::to_string(count(one)) +
+      " training 1s, a closed top drawn for " + std::to_string(changed.fours) + " of the " +
+      std::to_string(count(four)) + " training 4s");
+}
+
 void TorchTrainer::make_non_digits() {
   const auto x = train_x_.to(torch::kCPU).contiguous();
   const auto y = train_y_.to(torch::kCPU).to(torch::kUInt8).contiguous();
@@ -430,6 +462,7 @@ void TorchTrainer::save_checkpoint(int epochs_done) const {
   archive.write("images_per_epoch", c10::IValue(config_.images_per_epoch));
   archive.write("non_digits", c10::IValue(config_.non_digits));
   archive.write("keep_answers", c10::IValue(config_.keep_answers));
+  archive.write("writing_styles", c10::IValue(config_.writing_styles));
   archive.write("init_sha256", c10::IValue(init_sha256_));
   archive.write("recipe", c10::IValue(config_.recipe));
   // In memory first, then through the atomic writer (see save_torchscript): a full disk is an error, not an abort.
@@ -463,17 +496,20 @@ int TorchTrainer::load_checkpoint() {
       return value.toDouble();
     };
     // The validation split and batch order depend on these; a mismatch would not continue the run.
-    // (Checkpoints from before images per epoch and non-digits existed used all the images and no non-digits.)
+    // (Checkpoints from before these settings existed used all the images, no non-digits, kept no answers and
+    // drew no writing styles.)
     const int64_t images_per_epoch = archive.try_read("images_per_epoch", value) ? value.toInt() : 0;
     const double non_digits = archive.try_read("non_digits", value) ? value.toDouble() : 0.0;
     const double keep_answers = archive.try_read("keep_answers", value) ? value.toDouble() : 0.0;
+    const double writing_styles = archive.try_read("writing_styles", value) ? value.toDouble() : 0.0;
     const std::pair<const char*, bool> differs[] = {
         {"--seed", read_int("seed") != static_cast<int64_t>(config_.seed)},
         {"--limit", read_int("limit") != config_.limit},
         {"--batch-size", read_int("batch_size") != config_.batch_size},
         {"--images-per-epoch", images_per_epoch != config_.images_per_epoch},
         {"--non-digits", non_digits != config_.non_digits},
-        {"--keep-answers", keep_answers != config_.keep_answers}};
+        {"--keep-answers", keep_answers != config_.keep_answers},
+        {"--writing-styles", writing_styles != config_.writing_styles}};
     for (const auto& [option, differ] : differs) {
       if (differ) throw std::runtime_error(std::string("it was made with a different ") + option);
     }
@@ -561,6 +597,7 @@ void TorchTrainer::write_metrics(const TrainResult& result) const {
         {"images_per_epoch", images_per_epoch()},
         {"non_digits", config_.non_digits},
         {"keep_answers", config_.keep_answers},
+        {"writing_styles", config_.writing_styles},
         {"init_sha256", init_sha256_.empty() ? json(nullptr) : json(init_sha256_)},
         {"conv_dropout", config_.model.conv_dropout},
         {"dense_dropout", config_.model.dense_dropout},
