@@ -265,6 +265,24 @@ TEST(TrainerSlow, ResumeWithAnotherShareOfNonDigitsIsRefused) {
   }
 }
 
+// Writing styles change the training images: the setting is recorded, and a run cannot be continued with another.
+TEST(TrainerSlow, WritingStylesAreRecordedAndAResumeWithAnotherShareIsRefused) {
+  testing::TempDir dir;
+  auto config = quick_config(dir, 300, 1);
+  config.writing_styles = 0.5;
+  const TrainResult result = Trainer(config).run();
+  EXPECT_EQ(read_json(result.metrics_path)["config"]["writing_styles"], 0.5);
+  config.epochs = 2;
+  config.resume = true;
+  config.writing_styles = 0.0;
+  try {
+    Trainer(config).run();
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("--writing-styles"), std::string::npos) << e.what();
+  }
+}
+
 /// The mean Kullback-Leibler divergence KL(a || b) between two models' answers on the first `n` test images.
 double answer_drift(LoadedModel a, LoadedModel b, const IdxDataset& test, int64_t n) {
   torch::NoGradGuard no_grad;
@@ -394,12 +412,20 @@ TEST(Trainer, RejectsBadSettings) {
   c.non_digits = 0.25;
   c.writing_styles = -0.5;
   EXPECT_THROW(Trainer{c}, std::runtime_error);
-  c.writing_styles = 0.5;
+  c.writing_styles = 0.0;
   c.keep_answers = 1.0;  // with no starting model whose answers to keep
   EXPECT_THROW(Trainer{c}, std::runtime_error);
   c.init_from = "start.pt";
   c.keep_answers = -1.0;
   EXPECT_THROW(Trainer{c}, std::runtime_error);
+  c.keep_answers = 1.0;  // would keep the starting model's answers on the redrawn 1s and 4s
+  c.writing_styles = 0.5;
+  try {
+    Trainer{c};
+    ADD_FAILURE() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("--keep-answers"), std::string::npos) << e.what();
+  }
   c.keep_answers = 0.0;
   c.init_from.clear();
   c.device = "tpu";

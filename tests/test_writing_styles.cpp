@@ -90,6 +90,17 @@ TEST(WritingStyles, NothingChangesWithoutTheClassesOrAShare) {
   const auto off = detail::WritingStyles(0.0, 1).apply(pixels.data(), test.labels().data(), 500, kOne, kFour);
   EXPECT_EQ(off.ones + off.fours, 0u);
   EXPECT_EQ(pixels, first_images(test, 500));
+  // Data with a "1" and no "4" (a class missing from a set of one's own): the 1s change, nothing else.
+  const auto ones_only = detail::WritingStyles(1.0, 1).apply(pixels.data(), test.labels().data(), 500, kOne, -1);
+  EXPECT_GT(ones_only.ones, 0u);
+  EXPECT_EQ(ones_only.fours, 0u);
+  const std::vector<uint8_t> before = first_images(test, 500);
+  for (size_t i = 0; i < 500; ++i) {
+    if (test.labels()[i] == kOne) continue;
+    EXPECT_TRUE(
+        std::equal(before.begin() + i * kPixels, before.begin() + (i + 1) * kPixels, pixels.begin() + i * kPixels))
+        << "image " << i << ", a " << int{test.labels()[i]};
+  }
 }
 
 /// Pixels of `image` (28x28, [0, 1]) that are paper enclosed by ink: not reachable from the border without crossing

@@ -75,10 +75,11 @@ struct TrainConfig {
   /// touch or overlap in a handwritten number), taught to be at most 50% sure of any class. The number reader
   /// then cuts such a pair rather than reading it as one digit. 0 turns it off; at most 1.
   double non_digits = 0.0;
-  /// Digit shapes many people write and MNIST's writers seldom did: this share of the training images of a "1" get
-  /// a flag (a stroke down-left from the top of the stem, up to half its height), and this share of those of a "4"
-  /// are replaced by drawn 4s with a closed, narrow top. Validation images are left as written. 0 turns it off;
-  /// at most 1.
+  /// Digit shapes many people write and MNIST's writers seldom did: this share of the training images of the class
+  /// named "1" get a flag (a stroke down-left from the top of the stem, a quarter to 0.6 of its height), and this
+  /// share of those of the class named "4" are replaced by drawn 4s with a small closed top. (An IDX folder without
+  /// classes.txt names its classes by index, so its classes 1 and 4 count too.) Validation images are left as
+  /// written. Not with keep_answers. 0 turns it off; at most 1.
   double writing_styles = 0.0;
   /// With init_from: the weight of a term that keeps the starting model's answers on the training digits (its
   /// probabilities, as soft targets), so that a fine-tune teaches what it adds without drifting on the digits the

@@ -112,8 +112,9 @@ void apply_recipe(CLI::App& cmd, TrainOptions& options) {
 
 void add_train_command(CLI::App& app, CommandAction& action) {
   auto* cmd = app.add_subcommand(
-      "train", "Train DigitNet on MNIST or any labelled set (defaults: the recipe of the shipped model, before its "
-      "--non-digits fine-tune)");
+      "train",
+      "Train DigitNet on MNIST or any labelled set (defaults: the recipe of the shipped model, before its "
+      "--non-digits --writing-styles fine-tune)");
   auto options = std::make_shared<TrainOptions>();
   TrainConfig& c = options->config;
   cmd->add_option("--recipe", options->recipe,

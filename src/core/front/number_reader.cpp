@@ -29,7 +29,8 @@ constexpr float kCutWideFrom = 0.8f;
 constexpr float kWidePenalty = 2.0f;
 // A reading at least this sure keeps only kSurePenaltyShare of the width penalty. The shipped model was taught
 // (TrainConfig::non_digits) that two joined digits are no one digit, so a wide stroke it is this sure of is mostly
-// one wide digit, such as a "2" with a long base, rather than two digits to cut apart. Waiving the penalty
+// one wide digit, such as a "2" with a long base, rather than two digits to cut apart. (Tuned for the shipped model:
+// a model trained without non-digits is surer of joined pairs, and keeps more of them whole.) Waiving the penalty
 // altogether let overlapping pairs (a 4 and a 3, a 5 and a 3) pass as one sure 8. Measured over the synthetic and
 // real-writer numbers of tests/test_number_reader.cpp with three seeds each: no set lost more than one number, and
 // touching real writers gained 6 to 9 of 160.
@@ -64,7 +65,7 @@ std::vector<Candidate> make_candidates(const NumberLine& line, const std::vector
   std::vector<Candidate> candidates;
   const int n = static_cast<int>(pieces.size());
   for (int first = 0; first < n; ++first) {
-    for (int last = first; last < n && may_join(pieces, first, last, line.digit_height); ++last) {
+    for (int last = first; last < n && may_join(pieces, first, last, line.digit_height, Judge::kNetwork); ++last) {
       PreprocessResult input = render_pieces(line, pieces, first, last, options);
       if (input.found) candidates.push_back({first, last, std::move(input), {}, 0.0f});
     }

@@ -36,9 +36,13 @@ std::vector<Piece> cut_pieces(const NumberLine& line);
 /// The box around pieces first..last.
 Component pieces_box(const std::vector<Piece>& pieces, int first, int last);
 
-/// Whether pieces first..last may be one digit: at most a few, not much wider than a digit, with no wide empty
-/// gap between them.
-bool may_join(const std::vector<Piece>& pieces, int first, int last, int digit_height);
+/// Who decides whether joined pieces are one digit: the network, which scores every candidate (and may be sure of a
+/// wide digit), or their overlap alone, when no model is at hand.
+enum class Judge { kNetwork, kOverlap };
+
+/// Whether pieces first..last may be one digit: at most a few, not much wider than a digit (a little wider when the
+/// network judges), with no wide empty gap between them.
+bool may_join(const std::vector<Piece>& pieces, int first, int last, int digit_height, Judge judge);
 
 /// The pieces grouped into digits by their overlap alone (strokes overlapping horizontally are one digit, and a
 /// stroke is never cut), for when no model is at hand: the first piece of each digit, and the end.

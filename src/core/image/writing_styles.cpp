@@ -46,7 +46,8 @@ constexpr double kNarrowestTop = 0.2;
 constexpr double kWidestTop = 0.65;
 constexpr double kLeastTopAspect = 0.7;
 constexpr double kLongestOvershoot = 0.25;
-// The slanted side bows sideways by up to this much; strokes are this thick (half-widths, in digit heights).
+// The slanted side bows sideways, and the bar tilts, by up to this much; strokes are this thick (half-widths). All
+// in digit heights.
 constexpr double kMostBow = 0.06;
 constexpr double kThinnestStroke = 0.04;
 constexpr double kThickestStroke = 0.08;

@@ -139,6 +139,12 @@ std::string describe_classes(const std::vector<std::string>& names) {
   return names.size() > 10 ? text + ", ..." : text;
 }
 
+/// The index of the class named `name` (a digit's, "1"), or -1 when the data has none.
+int class_index(const std::vector<std::string>& names, const char* name) {
+  const auto it = std::find(names.begin(), names.end(), name);
+  return it == names.end() ? -1 : static_cast<int>(it - names.begin());
+}
+
 /// Loss and accuracy of a labelled split, in eval mode.
 struct SplitScore {
   double loss = 0;
@@ -201,7 +207,14 @@ class TorchTrainer : public TrainerBackend {
       throw std::runtime_error("the share of non-digit images must be in [0, 1]");
     }
     if (!(config_.writing_styles >= 0 && config_.writing_styles <= 1)) {
-      throw std::runtime_error("the share of 1s and 4s drawn in other writing styles must be in [0, 1]");
+      throw std::runtime_error("the share of 1s and 4s drawn in other writing styles must be in [0, 1], got " +
+                               std::to_string(config_.writing_styles));
+    }
+    if (config_.writing_styles > 0 && config_.keep_answers > 0) {
+      // The starting model's answers on the redrawn 1s and 4s are the very answers the styles are there to change.
+      throw std::runtime_error(
+          "--writing-styles and --keep-answers cannot go together: keeping the starting model's answers would keep "
+          "them on the redrawn 1s and 4s too");
     }
     if (!(config_.keep_answers >= 0) || !std::isfinite(config_.keep_answers)) {
       throw std::runtime_error("the weight of keeping the starting model's answers must be a number >= 0, got " +
@@ -323,10 +336,10 @@ void TorchTrainer::load_data() {
   const auto all_y = labels_tensor(train, 0, n);
   const auto val_idx = perm.slice(0, 0, val_n);
   const auto train_idx = perm.slice(0, val_n, n);
-  // On CUDA the whole dataset lives on the GPU (47 MB as uint8).
   train_x_ = all_x.index_select(0, train_idx);
   train_y_ = all_y.index_select(0, train_idx);
   if (config_.writing_styles > 0) add_writing_styles();
+  // On CUDA the whole dataset lives on the GPU (47 MB as uint8).
   train_x_ = train_x_.to(device_);
   train_y_ = train_y_.to(device_);
   val_x_ = all_x.index_select(0, val_idx).to(device_);
@@ -392,12 +405,8 @@ void TorchTrainer::keep_answers_of(const LoadedModel& loaded) {
 // Flagged 1s and closed 4s in place of a share of the training 1s and 4s (on the CPU, before the data moves to the
 // device). Validation keeps the writers' own images.
 void TorchTrainer::add_writing_styles() {
-  const auto& names = config_.model.class_names;
-  const auto class_of = [&](const char* name) {
-    const auto it = std::find(names.begin(), names.end(), name);
-    return it == names.end() ? -1 : static_cast<int>(it - names.begin());
-  };
-  const int one = class_of("1"), four = class_of("4");
+  const int one = class_index(config_.model.class_names, "1");
+  const int four = class_index(config_.model.class_names, "4");
   if (one < 0 && four < 0) {
     log("writing styles: the data has no class \"1\" or \"4\"; nothing drawn");
     return;
@@ -416,10 +425,8 @@ void TorchTrainer::add_writing_styles() {
 void TorchTrainer::make_non_digits() {
   const auto x = train_x_.to(torch::kCPU).contiguous();
   const auto y = train_y_.to(torch::kCPU).to(torch::kUInt8).contiguous();
-  const auto& names = config_.model.class_names;
-  const auto one = std::find(names.begin(), names.end(), "1");
   const detail::JoinedDigits joined(x.data_ptr<uint8_t>(), y.data_ptr<uint8_t>(), static_cast<size_t>(x.size(0)),
-                                    one == names.end() ? -1 : static_cast<int>(one - names.begin()));
+                                    class_index(config_.model.class_names, "1"));
   std::vector<uint8_t> pixels = joined.make(static_cast<size_t>(kNonDigitPool), config_.seed);
   const auto pool = torch::from_blob(pixels.data(), {kNonDigitPool, 1, kInputSide, kInputSide}, torch::kUInt8);
   non_digit_x_ = pool.clone().to(device_);
