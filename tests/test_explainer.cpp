@@ -8,6 +8,7 @@
 #include <digitlab/torchscript.h>
 
 #include "explain/gradient_explainer.h"
+#include "labelled_images.h"
 #include "test_helpers.h"
 
 #include <gtest/gtest.h>
@@ -314,16 +315,11 @@ TEST(Explainer, InputMappedBackLiesOnTheInk) {
 
 // Maps placed on real photos and drawings: most of each map's mass falls inside the digit's box.
 TEST(ExplainerSlow, MapsOnRealImagesLandOnTheInk) {
-  const std::filesystem::path dir = DIGITLAB_REALWORLD_DIR;
-  std::ifstream csv(dir / "labels.csv");
-  ASSERT_TRUE(csv) << dir / "labels.csv";
-  std::string line;
-  std::getline(csv, line);  // header
   double total_share = 0;
   int images = 0;
-  while (std::getline(csv, line)) {
-    const std::string file = line.substr(0, line.find(','));
-    const GrayImage image = load_image(dir / "images" / file);
+  for (const testing::LabelledImage& labelled : testing::labelled_images(DIGITLAB_REALWORLD_DIR)) {
+    const std::string& file = labelled.file;
+    const GrayImage image = load_image(labelled.path);
     const ImageReading reading = read_digits(*shipped_predictor(), image);
     ASSERT_TRUE(reading.found()) << file;
     const Image placed =

@@ -9,16 +9,14 @@
 
 #include "image/joined_digits.h"
 #include "image/resampling.h"
+#include "labelled_images.h"
 #include "test_helpers.h"
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <random>
-#include <sstream>
-#include <stdexcept>
 
 namespace digitlab {
 namespace {
@@ -55,18 +53,10 @@ int digits_right(const std::string& truth, const std::string& read) {
 
 TEST(NumberReader, ReadsRealNumbersAsWellAsMeasured) {
   const std::filesystem::path dir = std::filesystem::path(DIGITLAB_REALWORLD_DIR).parent_path() / "realworld-numbers";
-  std::ifstream csv(dir / "labels.csv");
-  ASSERT_TRUE(csv) << dir / "labels.csv";
-  std::string line;
-  std::getline(csv, line);  // header
   int numbers = 0, right = 0, digits = 0, digits_read = 0;
   std::string wrong;
-  while (std::getline(csv, line)) {
-    std::istringstream fields(line);
-    std::string file, label;
-    std::getline(fields, file, ',');
-    std::getline(fields, label, ',');  // read as text: numbers may start with 0
-    const GrayImage image = load_image(dir / "images" / file);
+  for (const auto& [file, path, label] : testing::labelled_images(dir)) {
+    const GrayImage image = load_image(path);
     const ImageReading reading = read_digits(shipped_predictor(), image, number_mode());
     ++numbers;
     digits += static_cast<int>(label.size());
@@ -270,18 +260,9 @@ TEST(NumberReader, KeepsAWideDigitWhole) {
 class RealWriters {
  public:
   RealWriters() {
-    const std::filesystem::path dir(DIGITLAB_REALWORLD_DIR);
-    std::ifstream csv(dir / "labels.csv");
-    if (!csv) throw std::runtime_error((dir / "labels.csv").string() + ": cannot be read");
-    std::string line;
-    std::getline(csv, line);  // header
     std::map<std::string, std::vector<Glyph>> by_writer;
-    while (std::getline(csv, line)) {
-      std::istringstream fields(line);
-      std::string file, label;
-      std::getline(fields, file, ',');
-      std::getline(fields, label, ',');
-      const PreprocessResult digit = preprocess(load_image(dir / "images" / file));
+    for (const auto& [file, path, label] : testing::labelled_images(DIGITLAB_REALWORLD_DIR)) {
+      const PreprocessResult digit = preprocess(load_image(path));
       if (!digit.found) continue;
       // One writer's files share a name up to the first "_" (dfak0-samed_1.png, krisut-dump_4.png).
       by_writer[file.substr(0, file.find('_'))].push_back({ink_of(digit.cropped), label.at(0)});

@@ -6,8 +6,9 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
+#include "labelled_images.h"
+
+#include <string>
 
 namespace digitlab {
 namespace {
@@ -16,28 +17,19 @@ namespace {
 constexpr double kMeasuredAccuracy = DIGITLAB_REALWORLD_ACCURACY;
 
 TEST(RealWorldImages, ShippedModelReadsThemAsWellAsMeasured) {
-  const std::filesystem::path dir = DIGITLAB_REALWORLD_DIR;
-  std::ifstream csv(dir / "labels.csv");
-  ASSERT_TRUE(csv) << dir / "labels.csv";
   const Predictor predictor(std::filesystem::path(DIGITLAB_SOURCE_DIR) / "models/digitnet.pt");
-  std::string line;
-  std::getline(csv, line);  // header
   int total = 0;
   int correct = 0;
   std::string wrong;
-  while (std::getline(csv, line)) {
-    std::istringstream fields(line);
-    std::string file, label;
-    std::getline(fields, file, ',');
-    std::getline(fields, label, ',');
-    const PreprocessResult r = preprocess(load_image(dir / "images" / file));
+  for (const testing::LabelledImage& image : testing::labelled_images(DIGITLAB_REALWORLD_DIR)) {
+    const PreprocessResult r = preprocess(load_image(image.path));
     ++total;
-    ASSERT_TRUE(r.found) << file << ": " << r.reason;
+    ASSERT_TRUE(r.found) << image.file << ": " << r.reason;
     const Prediction p = predictor.predict(r.input28.pixels());
-    if (p.label == std::stoi(label)) {
+    if (p.label == std::stoi(image.label)) {
       ++correct;
     } else {
-      wrong += " " + file + "->" + std::to_string(p.label);
+      wrong += " " + image.file + "->" + std::to_string(p.label);
     }
   }
   EXPECT_EQ(total, 146);
