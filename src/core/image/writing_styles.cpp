@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace digitlab::detail {
 
@@ -171,10 +172,8 @@ WritingStyles::Changed WritingStyles::apply(uint8_t* pixels, const uint8_t* labe
       changed.ones += add_flag(p, rng);
       continue;
     }
-    const GrayImage four_image = draw_closed_four(rng);
-    for (size_t k = 0; k < kPixels; ++k) {
-      p[k] = static_cast<uint8_t>(std::lround(std::clamp(four_image.pixels()[k], 0.0f, 1.0f) * 255.0f));
-    }
+    const std::vector<uint8_t> four_image = draw_closed_four(rng).to_u8();
+    std::copy(four_image.begin(), four_image.end(), p);
     ++changed.fours;
   }
   return changed;
