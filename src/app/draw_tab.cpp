@@ -93,7 +93,8 @@ DrawTab::DrawTab(QWidget* parent) : QWidget(parent) {
   connect(live_, &QCheckBox::toggled, this, [this](bool on) {
     if (on && !canvas_->isEmpty()) predict();
   });
-  connect(number_, &QCheckBox::toggled, this, [this] {
+  connect(number_, &QCheckBox::toggled, this, [this](bool on) {
+    samples_->setReadingNumbers(on);  // a drawing of a number is no sample of one class
     if (!canvas_->isEmpty()) predict();
   });
 
@@ -170,6 +171,7 @@ void DrawTab::showNoun() {
   // Number mode reads the digits of a number: with another model it is off, and its tooltip says why.
   const QSignalBlocker blocker(number_);  // unticking it must not read the drawing before the model is in place
   if (!noun_.digits()) number_->setChecked(false);
+  samples_->setReadingNumbers(number_->isChecked());
   number_->setEnabled(noun_.digits());
   number_->setToolTip(noun_.digits() ? tr("Write the digits side by side, e.g. 2026") : noun_.numberModeUnavailable());
 }

@@ -26,17 +26,16 @@ SampleAdder::SampleAdder(CanvasWidget* canvas, QWidget* parent) : QWidget(parent
   name_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
   name_->setMinimumContentsLength(6);
   name_->lineEdit()->setPlaceholderText(tr("name"));
-  name_->setToolTip(tr("The class the drawing shows: one of the model's, or a new name of your own"));
   label->setBuddy(name_);
   add_ = new QPushButton(tr("&Add"), this);
   add_->setObjectName("addSample");
-  add_->setToolTip(tr("Save the drawing in your samples under this name, to train on in the Train tab"));
   correct_ = new QPushButton(tr("C&orrect it"), this);
   correct_->setObjectName("correctIt");
   correct_->setToolTip(tr("The answer is wrong: file the drawing under the right name"));
   correctMenu_ = new QMenu(correct_);
   correct_->setMenu(correctMenu_);
   correct_->setEnabled(false);
+  setReadingNumbers(false);  // the tooltips
 
   connect(add_, &QPushButton::clicked, this, &SampleAdder::addAsNamed);
   connect(name_->lineEdit(), &QLineEdit::returnPressed, this, &SampleAdder::addAsNamed);
@@ -67,9 +66,19 @@ void SampleAdder::setClassNames(const std::vector<std::string>& names) {
 }
 
 void SampleAdder::setSuggestion(const QString& name) {
-  correct_->setEnabled(!name.isEmpty());
+  correct_->setEnabled(!name.isEmpty() && !readingNumbers_);
   // A name typed for a series of samples stays; an empty field proposes the answer.
   if (!name.isEmpty() && this->name().isEmpty()) setName(name);
+}
+
+void SampleAdder::setReadingNumbers(bool on) {
+  readingNumbers_ = on;
+  name_->setEnabled(!on);
+  add_->setEnabled(!on);
+  if (on) correct_->setEnabled(false);  // "Correct it" comes back with the next single answer
+  const QString why = tr("A sample is one digit or symbol: untick \"Read a number\" to add the drawing");
+  name_->setToolTip(on ? why : tr("The class the drawing shows: one of the model's, or a new name of your own"));
+  add_->setToolTip(on ? why : tr("Save the drawing in your samples under this name, to train on in the Train tab"));
 }
 
 void SampleAdder::setFolder(const QString& folder) {
@@ -96,6 +105,10 @@ void SampleAdder::updateNames() {
 }
 
 bool SampleAdder::add(const QString& name) {
+  if (readingNumbers_) {
+    Q_EMIT message(tr("Not added to my samples: a sample is one digit or symbol, and the drawing is read as a number"));
+    return false;
+  }
   if (canvas_->isEmpty()) {
     Q_EMIT message(tr("Nothing to add to my samples: the canvas is empty"));
     return false;

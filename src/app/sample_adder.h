@@ -29,6 +29,9 @@ class SampleAdder : public QWidget {
   /// The answer just read ("7"), empty when there is none: "Correct it" needs one, and an empty name field
   /// proposes it.
   void setSuggestion(const QString& name);
+  /// Whether the canvas is read as a number. A sample is one digit or symbol, so the row is off then, with a
+  /// tooltip that says why, and add() refuses.
+  void setReadingNumbers(bool on);
   /// The folder the samples go to (a folder per class in it).
   void setFolder(const QString& folder);
   QString folder() const { return folder_; }
@@ -61,6 +64,7 @@ class SampleAdder : public QWidget {
   QMenu* correctMenu_;
   QString folder_;
   std::vector<std::string> modelNames_;
+  bool readingNumbers_ = false;
 };
 
 }  // namespace digitlab::app

@@ -241,6 +241,32 @@ class ClassesTest : public QObject {
              qPrintable(window_->statusBar()->currentMessage()));
   }
 
+  void aDrawingReadAsANumberIsNotAddedAsASample() {
+    window_->tabs()->setCurrentWidget(draw());
+    draw()->clear();
+    auto* add = draw()->findChild<QPushButton*>("addSample");
+    auto* names = draw()->findChild<QComboBox*>("sampleName");
+    auto* correct = draw()->findChild<QWidget*>("correctIt");
+    const int sevens = filesIn(samples() + "/7").size();
+    draw()->sampleAdder()->setName(QString());
+    digitlab::apptest::drawDigit(draw()->canvas(), 7);
+    draw()->predict();
+    QCOMPARE(draw()->sampleAdder()->name(), QString("7"));  // the answer, proposed
+    QVERIFY(add->isEnabled() && correct->isEnabled());
+    // Reading numbers: the name "7" stays in the field, but the row is off and says why.
+    numberBox(draw())->setChecked(true);
+    QVERIFY(!add->isEnabled() && !names->isEnabled() && !correct->isEnabled());
+    QVERIFY2(add->toolTip().contains("one digit or symbol"), qPrintable(add->toolTip()));
+    QVERIFY(!draw()->sampleAdder()->addAsNamed());  // as Enter in the field would
+    QVERIFY2(window_->statusBar()->currentMessage().startsWith("Not added to my samples"),
+             qPrintable(window_->statusBar()->currentMessage()));
+    QCOMPARE(filesIn(samples() + "/7").size(), sevens);
+    // One digit again: the row is back.
+    numberBox(draw())->setChecked(false);
+    QVERIFY(add->isEnabled() && names->isEnabled() && correct->isEnabled());
+    draw()->clear();
+  }
+
   void correctItFilesTheDrawingUnderTheRightName() {
     draw()->clear();
     auto* correct = draw()->findChild<QWidget*>("correctIt");
