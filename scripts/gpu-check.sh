@@ -44,7 +44,9 @@ echo "== Build (GUI off) against $prefix"
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 export CUDACXX=${CUDACXX:-/usr/local/cuda/bin/nvcc}
+# One file at a time (no unity batches): the CUDA-only sources have only been compiled that way.
 cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DDIGITLAB_GUI=OFF -DDIGITLAB_TESTS=ON \
+  -DCMAKE_UNITY_BUILD=OFF \
   -DCMAKE_PREFIX_PATH="$prefix" -DDIGITLAB_MNIST_DIR="$mnist" -DDIGITLAB_REALWORLD_DIR="$realworld" \
   -DDIGITLAB_PYTHON="$(command -v "$python")" \
   >"$logs/configure.log" 2>&1 || { tail -40 "$logs/configure.log"; echo "CONFIGURE FAILED"; }

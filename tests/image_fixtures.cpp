@@ -262,4 +262,10 @@ void draw_six(GrayImage& image, float x, float y, float side, float width, float
   draw_stroke(image, cx - r, cy, x + 0.62f * side, y + 0.03f * side, width, ink);
 }
 
+double mean_abs_difference(const GrayImage& a, const GrayImage& b) {
+  double sum = 0.0;
+  for (size_t i = 0; i < a.size(); ++i) sum += std::abs(a.data()[i] - b.data()[i]);
+  return sum / static_cast<double>(a.size());
+}
+
 }  // namespace digitlab::testing

@@ -10,6 +10,9 @@
 
 namespace digitlab::testing {
 
+/// The mean absolute difference of two images of the same size, pixel by pixel.
+double mean_abs_difference(const GrayImage& a, const GrayImage& b);
+
 /// An 8-bit PNG; `channels` is 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA); samples row-major, interleaved.
 std::vector<uint8_t> encode_png(int width, int height, int channels, const std::vector<uint8_t>& samples);
 

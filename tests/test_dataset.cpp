@@ -28,7 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace testing;
 
-constexpr int kSide = 28;
+constexpr int kImageSide = 28;
 
 void write_text(const fs::path& file, const std::string& text) {
   fs::create_directories(file.parent_path());
@@ -43,8 +43,8 @@ void write_bytes(const fs::path& file, const std::vector<uint8_t>& bytes) {
 
 // An upright 28x28 image with one horizontal bar on row `row`: stored transposed, the bar becomes a column.
 std::vector<uint8_t> bar_image(int row, bool transposed) {
-  std::vector<uint8_t> image(kSide * kSide, 0);
-  for (int c = 4; c < 24; ++c) image[transposed ? c * kSide + row : row * kSide + c] = 255;
+  std::vector<uint8_t> image(kImageSide * kImageSide, 0);
+  for (int c = 4; c < 24; ++c) image[transposed ? c * kImageSide + row : row * kImageSide + c] = 255;
   return image;
 }
 
@@ -57,7 +57,8 @@ void write_emnist_letters(const fs::path& dir, const std::vector<uint8_t>& label
   }
   const auto n = static_cast<uint32_t>(labels.size());
   for (const std::string part : {"train", "test"}) {
-    write_idx_images(dir / ("emnist-letters-" + part + "-images-idx3-ubyte.gz"), pixels, n, kSide, kSide, true);
+    write_idx_images(dir / ("emnist-letters-" + part + "-images-idx3-ubyte.gz"), pixels, n, kImageSide, kImageSide,
+                     true);
     write_idx_labels(dir / ("emnist-letters-" + part + "-labels-idx1-ubyte.gz"), labels, true);
   }
   std::string mapping;
@@ -68,11 +69,11 @@ void write_emnist_letters(const fs::path& dir, const std::vector<uint8_t>& label
 }
 
 void write_idx_set(const fs::path& dir, const std::vector<uint8_t>& labels) {
-  std::vector<uint8_t> pixels(labels.size() * kSide * kSide, 128);
+  std::vector<uint8_t> pixels(labels.size() * kImageSide * kImageSide, 128);
   const auto n = static_cast<uint32_t>(labels.size());
-  write_idx_images(dir / "train-images-idx3-ubyte", pixels, n, kSide, kSide, false);
+  write_idx_images(dir / "train-images-idx3-ubyte", pixels, n, kImageSide, kImageSide, false);
   write_idx_labels(dir / "train-labels-idx1-ubyte", labels, false);
-  write_idx_images(dir / "t10k-images-idx3-ubyte", pixels, n, kSide, kSide, false);
+  write_idx_images(dir / "t10k-images-idx3-ubyte", pixels, n, kImageSide, kImageSide, false);
   write_idx_labels(dir / "t10k-labels-idx1-ubyte", labels, false);
 }
 
@@ -158,8 +159,8 @@ TEST(Emnist, LettersAreUprightAndNamedFromTheMapping) {
   EXPECT_EQ(data.train.classes(), 26);
   EXPECT_EQ(data.train.labels(), (std::vector<uint8_t>{0, 1, 25, 0}));
   // Image 2's bar was stored as column 5: upright, it is row 5 again.
-  const std::vector<uint8_t> image(data.train.pixels().begin() + 2 * kSide * kSide,
-                                   data.train.pixels().begin() + 3 * kSide * kSide);
+  const std::vector<uint8_t> image(data.train.pixels().begin() + 2 * kImageSide * kImageSide,
+                                   data.train.pixels().begin() + 3 * kImageSide * kImageSide);
   EXPECT_EQ(image, bar_image(5, /*transposed=*/false));
   EXPECT_EQ(data.file_sha256.size(), 4u);
 }
@@ -219,7 +220,8 @@ TEST(FolderDataset, PreprocessesEveryImageAndHoldsOutEveryFifth) {
   EXPECT_NE(data.skipped[0].find("blank.png: no digit found"), std::string::npos) << data.skipped[0];
   // Preprocessed like `predict`: white ink on black, centred, not the paper's white.
   const auto& px = data.train.pixels();
-  const double mean = std::accumulate(px.begin(), px.begin() + kSide * kSide, 0.0) / (kSide * kSide * 255.0);
+  const double mean =
+      std::accumulate(px.begin(), px.begin() + kImageSide * kImageSide, 0.0) / (kImageSide * kImageSide * 255.0);
   EXPECT_GT(mean, 0.03);
   EXPECT_LT(mean, 0.5);
   const auto counts = count_folder_samples(dir.path());

@@ -31,7 +31,7 @@ namespace fs = std::filesystem;
 using digitlab::testing::TempDir;
 using Phase = EmnistDownloader::Progress::Phase;
 
-constexpr uint32_t kSide = 28;
+constexpr uint32_t kLetterSide = 28;
 
 // One entry of a test archive: stored or deflated; `stated_size` lies about the size in the directory when set.
 struct ZipItem {
@@ -129,14 +129,14 @@ std::string read_file(const fs::path& file) {
 // named as in NIST's archive.
 std::vector<ZipItem> letters_items(const fs::path& scratch) {
   const std::vector<uint8_t> labels{1, 2, 26};
-  std::vector<uint8_t> pixels(labels.size() * kSide * kSide, 0);
-  for (size_t i = 0; i < labels.size(); ++i) pixels[i * kSide * kSide + i] = 255;
+  std::vector<uint8_t> pixels(labels.size() * kLetterSide * kLetterSide, 0);
+  for (size_t i = 0; i < labels.size(); ++i) pixels[i * kLetterSide * kLetterSide + i] = 255;
   std::vector<ZipItem> items{{"gzip/", ""}};
   bool deflate = true;
   for (const std::string part : {"train", "test"}) {
     const std::string images = "emnist-letters-" + part + "-images-idx3-ubyte.gz";
     const std::string label_file = "emnist-letters-" + part + "-labels-idx1-ubyte.gz";
-    write_idx_images(scratch / images, pixels, static_cast<uint32_t>(labels.size()), kSide, kSide, true);
+    write_idx_images(scratch / images, pixels, static_cast<uint32_t>(labels.size()), kLetterSide, kLetterSide, true);
     write_idx_labels(scratch / label_file, labels, true);
     items.push_back({"gzip/" + images, read_file(scratch / images), deflate});
     items.push_back({"gzip/" + label_file, read_file(scratch / label_file), !deflate});

@@ -23,6 +23,8 @@
 namespace digitlab {
 namespace {
 
+using testing::shipped_model;
+
 using Image = std::vector<float>;
 /// A map maker: input -> kInputPixels saliency values for the predicted class.
 using MapMaker = std::function<Image(const Image&)>;
@@ -30,8 +32,6 @@ using MapMaker = std::function<Image(const Image&)>;
 constexpr ExplainMethod kOffered[] = {ExplainMethod::kOcclusion, ExplainMethod::kSmoothGrad, ExplainMethod::kGradCam};
 /// Pixels at least this bright count as ink in the deletion test (the stroke, not its soft fringe).
 constexpr float kInk = 0.5f;
-
-std::filesystem::path shipped_model() { return std::filesystem::path(DIGITLAB_SOURCE_DIR) / "models/digitnet.pt"; }
 
 std::shared_ptr<const Predictor> shipped_predictor() {
   static const auto predictor = std::make_shared<const Predictor>(shipped_model());

@@ -2,6 +2,9 @@
 
 #include <digitlab/torchscript.h>
 
+#include <gtest/gtest.h>
+#include <zlib.h>
+
 #include <ftw.h>
 #include <unistd.h>
 
@@ -10,11 +13,23 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
 
 namespace digitlab::testing {
+
+void write_raw(const std::filesystem::path& file, const std::string& bytes) {
+  std::ofstream(file, std::ios::binary) << bytes;
+}
+
+void write_gz(const std::filesystem::path& file, const std::string& bytes) {
+  gzFile out = gzopen(file.c_str(), "wb");
+  ASSERT_NE(out, nullptr) << file;
+  ASSERT_EQ(gzwrite(out, bytes.data(), static_cast<unsigned>(bytes.size())), static_cast<int>(bytes.size()));
+  ASSERT_EQ(gzclose(out), Z_OK);
+}
 
 std::string run_command(const std::string& command) {
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen((command + " 2>&1").c_str(), "r"), pclose);

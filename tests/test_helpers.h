@@ -46,4 +46,15 @@ torch::jit::Module digitnet_weights_with_another_forward(const std::string& name
 /// The MNIST folder the build was configured with (DIGITLAB_MNIST_DIR).
 inline std::filesystem::path mnist_dir() { return DIGITLAB_MNIST_DIR; }
 
+/// The bundled model, models/digitnet.pt in the source tree.
+inline std::filesystem::path shipped_model() {
+  return std::filesystem::path(DIGITLAB_SOURCE_DIR) / "models/digitnet.pt";
+}
+
+/// Writes `bytes` to `file` as they are.
+void write_raw(const std::filesystem::path& file, const std::string& bytes);
+
+/// Writes `bytes` to `file` gzip-compressed; a failure fails the calling test.
+void write_gz(const std::filesystem::path& file, const std::string& bytes);
+
 }  // namespace digitlab::testing

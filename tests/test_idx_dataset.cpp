@@ -26,6 +26,8 @@ using digitlab::IdxDataset;
 namespace {
 
 using digitlab::testing::TempDir;
+using digitlab::testing::write_gz;
+using digitlab::testing::write_raw;
 
 // Three 28x28 images with distinct pixels and their labels.
 constexpr uint32_t kCount = 3;
@@ -42,15 +44,6 @@ const std::vector<uint8_t> kLabels = {7, 0, 9};
 std::string read_all(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void write_raw(const fs::path& file, const std::string& bytes) { std::ofstream(file, std::ios::binary) << bytes; }
-
-void write_gz(const fs::path& file, const std::string& bytes) {
-  gzFile out = gzopen(file.c_str(), "wb");
-  ASSERT_NE(out, nullptr);
-  ASSERT_EQ(gzwrite(out, bytes.data(), static_cast<unsigned>(bytes.size())), static_cast<int>(bytes.size()));
-  ASSERT_EQ(gzclose(out), Z_OK);
 }
 
 std::string be32(std::initializer_list<uint32_t> values) {

@@ -17,6 +17,7 @@
 
 namespace fs = std::filesystem;
 using digitlab::GrayImage;
+using digitlab::testing::mean_abs_difference;
 using digitlab::testing::TempDir;
 namespace fx = digitlab::testing;
 
@@ -49,12 +50,6 @@ GrayImage sample_drawing() {
   GrayImage image(24, 24, 0.9f);
   fx::draw_two(image, 3, 3, 18, 3.0f, 0.1f);
   return image;
-}
-
-double mean_abs_difference(const GrayImage& a, const GrayImage& b) {
-  double sum = 0.0;
-  for (size_t i = 0; i < a.size(); ++i) sum += std::abs(a.data()[i] - b.data()[i]);
-  return sum / static_cast<double>(a.size());
 }
 
 std::vector<uint8_t> repeat_channels(const std::vector<uint8_t>& grey, int channels) {

@@ -19,7 +19,7 @@
 namespace digitlab {
 namespace {
 
-std::filesystem::path shipped_model() { return std::filesystem::path(DIGITLAB_SOURCE_DIR) / "models/digitnet.pt"; }
+using testing::shipped_model;
 
 std::vector<float> mnist_test_pixels(size_t n) {
   const auto test = load_mnist(testing::mnist_dir()).test;

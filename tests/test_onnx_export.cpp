@@ -16,10 +16,11 @@
 namespace digitlab {
 namespace {
 
+using testing::shipped_model;
+
 constexpr int64_t kImages = 200;
 
 /// The bundled model: meaningful, confident predictions make argmax agreement a real check.
-std::filesystem::path shipped_model() { return std::filesystem::path(DIGITLAB_SOURCE_DIR) / "models/digitnet.pt"; }
 
 class OnnxExport : public ::testing::Test {
  protected:

@@ -18,9 +18,9 @@
 namespace digitlab {
 namespace {
 
-constexpr int64_t kCalibrationImages = 3000;
+using testing::shipped_model;
 
-std::filesystem::path shipped_model() { return std::filesystem::path(DIGITLAB_SOURCE_DIR) / "models/digitnet.pt"; }
+constexpr int64_t kCalibrationImages = 3000;
 
 /// The shipped model exported twice, in float and in int8 (calibrated on the first 3,000 training images).
 class OnnxInt8Export : public ::testing::Test {

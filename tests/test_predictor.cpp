@@ -14,7 +14,7 @@
 namespace digitlab {
 namespace {
 
-std::filesystem::path shipped_model() { return std::filesystem::path(DIGITLAB_SOURCE_DIR) / "models/digitnet.pt"; }
+using testing::shipped_model;
 
 /// The first n MNIST test images as floats in [0,1], and their labels.
 std::pair<std::vector<float>, std::vector<int>> test_images(size_t n) {

@@ -13,6 +13,7 @@
 using digitlab::GrayImage;
 using digitlab::preprocess;
 using digitlab::PreprocessResult;
+using digitlab::testing::mean_abs_difference;
 namespace fx = digitlab::testing;
 
 namespace {
@@ -65,12 +66,6 @@ double stroke_width(const GrayImage& image) {
     }
   }
   return 2.0 * area / (edges * 3.14159265 / 4.0);
-}
-
-double mean_abs_difference(const GrayImage& a, const GrayImage& b) {
-  double sum = 0.0;
-  for (size_t i = 0; i < a.size(); ++i) sum += std::abs(a.data()[i] - b.data()[i]);
-  return sum / static_cast<double>(a.size());
 }
 
 GrayImage inverted(GrayImage image) {

@@ -24,15 +24,8 @@ using digitlab::sha256_of_content;
 namespace {
 
 using digitlab::testing::TempDir;
-
-void write_raw(const fs::path& file, const std::string& bytes) { std::ofstream(file, std::ios::binary) << bytes; }
-
-void write_gz(const fs::path& file, const std::string& bytes) {
-  gzFile out = gzopen(file.c_str(), "wb");
-  ASSERT_NE(out, nullptr);
-  ASSERT_EQ(gzwrite(out, bytes.data(), static_cast<unsigned>(bytes.size())), static_cast<int>(bytes.size()));
-  ASSERT_EQ(gzclose(out), Z_OK);
-}
+using digitlab::testing::write_gz;
+using digitlab::testing::write_raw;
 
 std::string error_of(const fs::path& file) {
   try {

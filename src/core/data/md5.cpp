@@ -12,7 +12,7 @@
 namespace digitlab {
 namespace {
 
-constexpr size_t kReadChunk = 1 << 18;
+constexpr size_t kMd5ReadChunk = 1 << 18;
 
 }  // namespace
 
@@ -23,7 +23,7 @@ std::string Md5::hex_of_file(const std::filesystem::path& file) {
   if (!context || EVP_DigestInit_ex(context.get(), EVP_md5(), nullptr) != 1) {
     throw std::runtime_error("MD5: OpenSSL's libcrypto cannot start a digest");
   }
-  std::vector<char> chunk(kReadChunk);
+  std::vector<char> chunk(kMd5ReadChunk);
   while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
     if (EVP_DigestUpdate(context.get(), chunk.data(), static_cast<size_t>(in.gcount())) != 1) {
       throw std::runtime_error("MD5: digest update failed");

@@ -14,7 +14,7 @@
 namespace digitlab {
 namespace {
 
-constexpr size_t kReadChunk = 1 << 18;
+constexpr size_t kShaReadChunk = 1 << 18;
 
 }  // namespace
 
@@ -61,8 +61,8 @@ std::string sha256_of_content(const std::filesystem::path& file) {
   // gzopen reads files without a gzip header as they are, so raw and gzipped files take the same path.
   std::unique_ptr<gzFile_s, int (*)(gzFile)> in(gzopen(file.c_str(), "rb"), &gzclose);
   if (!in) throw std::runtime_error(file.string() + ": cannot open: " + std::strerror(errno ? errno : ENOMEM));
-  gzbuffer(in.get(), kReadChunk);
-  std::vector<uint8_t> chunk(kReadChunk);
+  gzbuffer(in.get(), kShaReadChunk);
+  std::vector<uint8_t> chunk(kShaReadChunk);
   Sha256 hash;
   int n = 0;
   while ((n = gzread(in.get(), chunk.data(), static_cast<unsigned>(chunk.size()))) > 0) {

@@ -6,10 +6,8 @@
 namespace digitlab {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
-
 /// From `from` to `to` along half a cosine as t goes from 0 to 1.
-double cosine_between(double from, double to, double t) { return to + (from - to) * (1 + std::cos(kPi * t)) / 2; }
+double cosine_between(double from, double to, double t) { return to + (from - to) * (1 + std::cos(M_PI * t)) / 2; }
 
 }  // namespace
 
